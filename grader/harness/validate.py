@@ -1,0 +1,89 @@
+"""Turn values returned by student code into plain, checked data before the harness uses them (P3).
+
+Never compare a student-returned object directly: it may be a NaN, a numpy scalar of the wrong kind, an
+``int`` subclass, or an object that overrides ``__ge__``. These helpers accept exactly the plain types a
+correct solution returns, convert them, and otherwise fail the check with a message naming the value.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+class InvalidOutput(AssertionError):
+    """A value returned by the implementation under test has the wrong type, shape or range."""
+
+
+_NUMPY_INTS = (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
+_NUMPY_FLOATS = (np.float16, np.float32, np.float64)
+
+
+def _describe(value: object) -> str:
+    text = repr(value) if type(value) in (int, float, str, bool) else f"a {type(value).__name__}"
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def as_int(value: object, what: str, low: int, high: int) -> int:
+    """``value`` as a plain int in ``[low, high)``; accepts ``int``, numpy integers and 0-d integer arrays."""
+    if type(value) is np.ndarray and value.shape == () and value.dtype.type in _NUMPY_INTS:
+        value = value.item()
+    if type(value) is int or type(value) in _NUMPY_INTS:
+        result = int(value)
+    else:
+        raise InvalidOutput(f"{what} must be an int, got {_describe(value)}")
+    if not low <= result < high:
+        raise InvalidOutput(f"{what} must be in [{low}, {high - 1}], got {result}")
+    return result
+
+
+def as_float(value: object, what: str) -> float:
+    """``value`` as a finite plain float; accepts Python/numpy reals and 0-d real arrays."""
+    if type(value) is np.ndarray and value.shape == () and value.dtype.type in _NUMPY_INTS + _NUMPY_FLOATS:
+        value = value.item()
+    if type(value) in (int, float) or type(value) in _NUMPY_INTS + _NUMPY_FLOATS:
+        result = float(value)
+    else:
+        raise InvalidOutput(f"{what} must be a number, got {_describe(value)}")
+    if not math.isfinite(result):
+        raise InvalidOutput(f"{what} must be finite, got {result}")
+    return result
+
+
+def as_float_array(value: object, what: str, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` as a finite float64 array of exactly ``shape``; accepts lists/tuples and numeric arrays."""
+    if type(value) is np.ndarray:
+        if value.dtype.type not in _NUMPY_INTS + _NUMPY_FLOATS:
+            raise InvalidOutput(f"{what} must hold numbers, got dtype {value.dtype}")
+        array = value.astype(np.float64)
+    elif type(value) in (list, tuple):
+        items = [as_float(v, f"each entry of {what}") for v in _flatten(value)]
+        nested = _nested_shape(value)
+        if math.prod(nested) != len(items):
+            raise InvalidOutput(f"{what} must be a rectangular nested list of shape {tuple(shape)}")
+        array = np.asarray(items, dtype=np.float64).reshape(nested)
+    else:
+        raise InvalidOutput(f"{what} must be a numpy array or a list, got {_describe(value)}")
+    if array.shape != tuple(shape):
+        raise InvalidOutput(f"{what} must have shape {tuple(shape)}, got {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise InvalidOutput(f"{what} must be finite, got {array}")
+    return array
+
+
+def _flatten(value: list | tuple) -> list:
+    out: list = []
+    for v in value:
+        out.extend(_flatten(v) if type(v) in (list, tuple) else [v])
+    return out
+
+
+def _nested_shape(value: list | tuple) -> tuple[int, ...]:
+    shape: list[int] = []
+    while type(value) in (list, tuple):
+        shape.append(len(value))
+        if not value:
+            break
+        value = value[0]
+    return tuple(shape)

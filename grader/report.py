@@ -1,0 +1,152 @@
+"""Reports of a grading: Gradescope ``results.json``, JUnit XML, markdown and a terminal table.
+
+Every format is written from the same list of :class:`CheckResult`, so they always agree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+from grader.results import CheckResult, total
+
+#: Gradescope test visibility: hidden checks are shown once the instructor publishes the grades.
+GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
+
+
+def _fmt(points: float) -> str:
+    return f"{points:g}"
+
+
+def display_name(result: CheckResult) -> str:
+    tag = " (hidden)" if result.visibility == "hidden" else ""
+    return f"{result.assignment} · {result.name}{tag}"
+
+
+def gradescope_json(results: list[CheckResult], execution_time: float) -> dict:
+    """The Gradescope autograder ``results.json`` document (score is the sum of passing checks)."""
+    score, max_score = total(results)
+    return {
+        "score": score,
+        "max_score": max_score,
+        "execution_time": round(execution_time, 3),
+        "output": summary_line(results),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [
+            {
+                "name": f"{display_name(r)}: {r.title}",
+                "number": str(i),
+                "score": r.points,
+                "max_score": r.max_points,
+                "status": "passed" if r.passed else "failed",
+                "output": r.message or "passed",
+                "visibility": GRADESCOPE_VISIBILITY[r.visibility],
+                "execution_time": round(r.duration, 3),
+            }
+            for i, r in enumerate(results, start=1)
+        ],
+    }
+
+
+def junit_xml(results: list[CheckResult]) -> ET.Element:
+    """A JUnit ``<testsuites>`` tree, one ``<testsuite>`` per assignment, points as properties."""
+    suites = ET.Element("testsuites")
+    by_assignment: dict[str, list[CheckResult]] = defaultdict(list)
+    for r in results:
+        by_assignment[r.assignment].append(r)
+    for assignment, rs in by_assignment.items():
+        score, max_score = total(rs)
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=assignment,
+            tests=str(len(rs)),
+            failures=str(sum(not r.passed for r in rs)),
+            errors="0",
+            skipped="0",
+            time=f"{sum(r.duration for r in rs):.3f}",
+        )
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", name="score", value=_fmt(score))
+        ET.SubElement(props, "property", name="max_score", value=_fmt(max_score))
+        for r in rs:
+            case = ET.SubElement(
+                suite, "testcase", classname=f"{assignment}.{r.visibility}", name=r.name, time=f"{r.duration:.3f}"
+            )
+            cprops = ET.SubElement(case, "properties")
+            ET.SubElement(cprops, "property", name="points", value=_fmt(r.points))
+            ET.SubElement(cprops, "property", name="max_points", value=_fmt(r.max_points))
+            if not r.passed:
+                failure = ET.SubElement(case, "failure", message=r.message.splitlines()[0] if r.message else "")
+                failure.text = r.message
+    return suites
+
+
+def summary_line(results: list[CheckResult]) -> str:
+    score, max_score = total(results)
+    passed = sum(r.passed for r in results)
+    return f"{_fmt(score)} / {_fmt(max_score)} points ({passed} of {len(results)} checks passed)"
+
+
+def markdown(results: list[CheckResult]) -> str:
+    """A markdown summary: one table per assignment, failing checks with their messages."""
+    lines = ["# RL homework grading", "", f"**Total: {summary_line(results)}**", ""]
+    by_assignment: dict[str, list[CheckResult]] = defaultdict(list)
+    for r in results:
+        by_assignment[r.assignment].append(r)
+    for assignment, rs in by_assignment.items():
+        lines += [f"## {assignment}: {summary_line(rs)}", "", "| check | points | result |", "|---|---|---|"]
+        for r in rs:
+            mark = "✅ pass" if r.passed else "❌ fail"
+            tag = " *(hidden)*" if r.visibility == "hidden" else ""
+            lines.append(f"| `{r.name}`{tag} — {r.title} | {_fmt(r.points)} / {_fmt(r.max_points)} | {mark} |")
+        failing = [r for r in rs if not r.passed]
+        if failing:
+            lines += ["", "### What to fix", ""]
+            for r in failing:
+                text = r.message.replace("\n", "\n    ")
+                lines += [f"- **`{r.name}`** ({_fmt(r.max_points)} points):", "", f"    {text}", ""]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int) -> str:
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= width else first[: width - 1] + "…"
+
+
+def terminal_table(results: list[CheckResult], width: int = 110) -> str:
+    """A fixed-width table for the terminal: check, points, result and the first line of the message."""
+    if not results:
+        return "no checks were graded"
+    name_w = min(max(len(r.name) for r in results) + 9, 58)
+    rows = [f"{'check':<{name_w}} {'points':>9}  result", "-" * width]
+    for r in results:
+        tag = " [hidden]" if r.visibility == "hidden" else ""
+        pts = f"{_fmt(r.points)}/{_fmt(r.max_points)}"
+        verdict = "PASS" if r.passed else "FAIL  " + _clip(r.message, width - name_w - 18)
+        rows.append(f"{_clip(r.name + tag, name_w):<{name_w}} {pts:>9}  {verdict}")
+    rows += ["-" * width, f"TOTAL {summary_line(results)}"]
+    return "\n".join(rows)
+
+
+def write_all(results: list[CheckResult], out_dir: Path, execution_time: float) -> dict[str, Path]:
+    """Write results.json, junit.xml and report.md into ``out_dir``; append the markdown to the
+    GitHub job summary when ``$GITHUB_STEP_SUMMARY`` is set. Returns the written paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"results": out_dir / "results.json", "junit": out_dir / "junit.xml", "markdown": out_dir / "report.md"}
+    paths["results"].write_text(json.dumps(gradescope_json(results, execution_time), indent=2), encoding="utf-8")
+    tree = ET.ElementTree(junit_xml(results))
+    ET.indent(tree)
+    tree.write(paths["junit"], encoding="utf-8", xml_declaration=True)
+    md = markdown(results)
+    paths["markdown"].write_text(md, encoding="utf-8")
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as fh:
+            fh.write(md + "\n")
+    return paths
