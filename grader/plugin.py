@@ -97,7 +97,7 @@ class RLGradePlugin:
             for nodeid, item in self._items.items():
                 append_record(
                     self.records_path, "collected", nodeid=nodeid, timeout=check_timeout(item),
-                    points=check_points(item),
+                    points=check_points(item), title=check_title(item),
                 )
 
     # -- running ----------------------------------------------------------------------------------

@@ -1,0 +1,176 @@
+"""One grading run: pytest in a child process, watched from outside, restarted after a crash.
+
+The checks run in a separate pytest process that streams one record per check to a file. This process
+watches it: a check that overruns its timeout (even one that ignores signals) has its process group
+killed, a check during which the process died (``os._exit``, segfault, memory) gets 0 with a message,
+and pytest is started again on the checks not graded yet. So every collected check ends with a verdict
+and a report is always written (design P6).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.results import CheckResult, read_records, result_from_record
+
+#: Seconds a check may overrun its own pytest-timeout before the grader kills the process.
+KILL_GRACE = 10.0
+POLL_INTERVAL = 0.1
+
+
+class GradingError(RuntimeError):
+    """The grader itself could not grade (bad course layout, checks that do not collect, ...)."""
+
+
+@dataclass
+class _Watch:
+    """What the records file says about the current pytest process."""
+
+    collected: dict[str, dict]
+    results: dict[str, CheckResult]
+    current: str | None
+    current_since: float
+
+
+def assignment_dirs(course_root: Path, selector: str | None, hidden: bool) -> list[Path]:
+    """The check folders to run: ``tests/public/<hw>`` (and ``tests/hidden/<hw>``) for every assignment
+    whose folder name starts with ``selector`` (all assignments when ``selector`` is None)."""
+    public = course_root / "tests" / "public"
+    names = sorted(p.name for p in public.glob("hw*") if p.is_dir())
+    if selector:
+        names = [n for n in names if n == selector or n.startswith(selector + "_")]
+        if not names:
+            raise GradingError(f"no assignment matches {selector!r} in {public}")
+    dirs = [public / n for n in names]
+    if hidden:
+        for name in names:
+            hidden_dir = course_root / "tests" / "hidden" / name
+            if not hidden_dir.is_dir():
+                raise GradingError(f"--hidden: hidden checks for {name} not found at {hidden_dir}")
+            dirs.append(hidden_dir)
+    return dirs
+
+
+def _pytest_command(course_root: Path, impl: str, records: Path, targets: list[str], extra: list[str]) -> list[str]:
+    return [
+        sys.executable, "-m", "pytest", *targets,
+        "--impl", impl, "--rlgrade-records", str(records),
+        "--rootdir", str(course_root), "-c", str(course_root / "pyproject.toml"),
+        "-p", "no:cacheprovider", "-q", "--no-header", "-rN", "--color=no", *extra,
+    ]  # fmt: skip
+
+
+def _read_watch(records: Path) -> _Watch:
+    collected: dict[str, dict] = {}
+    results: dict[str, CheckResult] = {}
+    current, since = None, time.monotonic()
+    for rec in read_records(records):
+        if rec["kind"] == "collected":
+            collected[rec["nodeid"]] = rec
+        elif rec["kind"] == "started":
+            current = rec["nodeid"]
+        elif rec["kind"] == "result":
+            results[rec["nodeid"]] = result_from_record(rec)
+            if current == rec["nodeid"]:
+                current = None
+    return _Watch(collected, results, current, since)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _lost_check(nodeid: str, collected: dict, why: str) -> CheckResult:
+    """A 0-point verdict for a check whose pytest process was killed or died while it ran."""
+    path, _, name = nodeid.partition("::")
+    parts = Path(path).parts
+    return CheckResult(
+        nodeid=nodeid,
+        assignment=parts[-2],
+        name=name,
+        title=collected.get(nodeid, {}).get("title", ""),
+        visibility=parts[-3],
+        max_points=float(collected[nodeid]["points"]),
+        passed=False,
+        message=why,
+        duration=float(collected[nodeid].get("timeout", 0.0)),
+    )
+
+
+def run_checks(
+    course_root: Path, impl: str, test_dirs: list[Path], work_dir: Path, extra_args: list[str] | None = None
+) -> list[CheckResult]:
+    """Run the checks in ``test_dirs`` against ``impl`` and return one result per collected check,
+    in collection order. ``work_dir`` receives the records and the pytest log."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    records = work_dir / "records.jsonl"
+    records.unlink(missing_ok=True)
+    log = work_dir / "pytest.log"
+    targets = [str(d) for d in test_dirs]
+    collected: dict[str, dict] = {}
+    results: dict[str, CheckResult] = {}
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("GITHUB_STEP_SUMMARY", None)  # the report is the grader's to write, not pytest's
+    while True:
+        graded_before = len(results)
+        with log.open("a", encoding="utf-8") as log_fh:
+            proc = subprocess.Popen(
+                _pytest_command(course_root, impl, records, targets, extra_args or []),
+                cwd=course_root, env=env, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+            lost = _watch(proc, records)
+        watch = _read_watch(records)
+        collected.update(watch.collected)
+        results.update(watch.results)
+        if lost is None and watch.current is not None:
+            lost = (watch.current, f"The test process died during this check (exit code {proc.returncode}): "
+                    "your code may have called os._exit/sys.exit, crashed the interpreter or used too much memory.")
+        if lost is not None:
+            results[lost[0]] = _lost_check(lost[0], collected, lost[1])
+        if not collected:
+            raise GradingError(f"pytest collected no checks (exit code {proc.returncode}); see {log}:\n"
+                               + log.read_text(encoding="utf-8")[-3000:])
+        if proc.returncode not in (0, 1) and lost is None:
+            raise GradingError(f"pytest failed with exit code {proc.returncode}; see {log}:\n"
+                               + log.read_text(encoding="utf-8")[-3000:])
+        remaining = [n for n in collected if n not in results]
+        if not remaining:
+            return [results[n] for n in collected]
+        if len(results) == graded_before:
+            raise GradingError(f"pytest stopped without grading any of {len(remaining)} checks; see {log}")
+        targets = remaining
+        records.unlink()
+
+
+def _watch(proc: subprocess.Popen, records: Path) -> tuple[str, str] | None:
+    """Wait for ``proc``; kill it when the running check overruns its timeout by ``KILL_GRACE``.
+    Returns (nodeid, message) for a check the grader had to kill, else None."""
+    current, since, size = None, time.monotonic(), -1
+    timeouts: dict[str, float] = {}
+    while proc.poll() is None:
+        time.sleep(POLL_INTERVAL)
+        if records.exists() and records.stat().st_size != size:
+            size = records.stat().st_size
+            watch = _read_watch(records)
+            if watch.current != current:
+                current, since = watch.current, time.monotonic()
+            timeouts = {n: float(r.get("timeout") or 0) for n, r in watch.collected.items()}
+        if current is None:
+            continue
+        limit = timeouts.get(current, 0.0)
+        if limit and time.monotonic() - since > limit + KILL_GRACE:
+            _kill_group(proc)
+            return current, (f"Timed out: the check did not finish within its limit of {limit:g} s and the grader "
+                             "had to stop it (an endless loop that ignores interrupts, or a blocked call).")
+    return None
