@@ -70,8 +70,7 @@ class Implementation:
         init = pkg_dir / "__init__.py"
         if not init.is_file():
             raise ImplementationError(
-                f"no package {self.assignment}/ in {self.root} (expected {init}); "
-                "submit the whole assignment folder"
+                f"no package {self.assignment}/ in {self.root} (expected {init}); submit the whole assignment folder"
             )
         spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(pkg_dir)])
         assert spec is not None and spec.loader is not None
@@ -100,9 +99,7 @@ class Implementation:
             try:
                 loaded = importlib.import_module(f"{self.package_name}.{module}")
             except Exception as exc:
-                raise ImplementationError(
-                    f"cannot import {module}.py: {_short_traceback(exc, self.root)}"
-                ) from None
+                raise ImplementationError(f"cannot import {module}.py: {_short_traceback(exc, self.root)}") from None
         except ImplementationError as err:
             self._modules[module] = err
             raise

@@ -96,8 +96,12 @@ class RLGradePlugin:
         if self.records_path:
             for nodeid, item in self._items.items():
                 append_record(
-                    self.records_path, "collected", nodeid=nodeid, timeout=check_timeout(item),
-                    points=check_points(item), title=check_title(item),
+                    self.records_path,
+                    "collected",
+                    nodeid=nodeid,
+                    timeout=check_timeout(item),
+                    points=check_points(item),
+                    title=check_title(item),
                 )
 
     # -- running ----------------------------------------------------------------------------------

@@ -27,15 +27,18 @@ def display_name(result: CheckResult) -> str:
 
 
 def gradescope_json(results: list[CheckResult], execution_time: float) -> dict:
-    """The Gradescope autograder ``results.json`` document (score is the sum of passing checks)."""
+    """The Gradescope autograder ``results.json`` document (score is the sum of passing checks).
+
+    Only the keys of Gradescope's specification are used; the maximum score and per-check durations,
+    which the specification has no key for, go into ``extra_data``."""
     score, max_score = total(results)
     return {
         "score": score,
-        "max_score": max_score,
         "execution_time": round(execution_time, 3),
         "output": summary_line(results),
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {"max_score": max_score, "assignments": sorted({r.assignment for r in results})},
         "tests": [
             {
                 "name": f"{display_name(r)}: {r.title}",
@@ -45,7 +48,7 @@ def gradescope_json(results: list[CheckResult], execution_time: float) -> dict:
                 "status": "passed" if r.passed else "failed",
                 "output": r.message or "passed",
                 "visibility": GRADESCOPE_VISIBILITY[r.visibility],
-                "execution_time": round(r.duration, 3),
+                "extra_data": {"execution_time": round(r.duration, 3)},
             }
             for i, r in enumerate(results, start=1)
         ],
@@ -75,7 +78,11 @@ def junit_xml(results: list[CheckResult]) -> ET.Element:
         ET.SubElement(props, "property", name="max_score", value=_fmt(max_score))
         for r in rs:
             case = ET.SubElement(
-                suite, "testcase", classname=f"{assignment}.{r.visibility}", name=r.name, time=f"{r.duration:.3f}"
+                suite,
+                "testcase",
+                classname=f"{assignment}.{r.visibility}",
+                name=r.name,
+                time=f"{r.duration:.3f}",
             )
             cprops = ET.SubElement(case, "properties")
             ET.SubElement(cprops, "property", name="points", value=_fmt(r.points))
@@ -138,7 +145,11 @@ def write_all(results: list[CheckResult], out_dir: Path, execution_time: float) 
     """Write results.json, junit.xml and report.md into ``out_dir``; append the markdown to the
     GitHub job summary when ``$GITHUB_STEP_SUMMARY`` is set. Returns the written paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"results": out_dir / "results.json", "junit": out_dir / "junit.xml", "markdown": out_dir / "report.md"}
+    paths = {
+        "results": out_dir / "results.json",
+        "junit": out_dir / "junit.xml",
+        "markdown": out_dir / "report.md",
+    }
     paths["results"].write_text(json.dumps(gradescope_json(results, execution_time), indent=2), encoding="utf-8")
     tree = ET.ElementTree(junit_xml(results))
     ET.indent(tree)

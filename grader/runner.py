@@ -9,6 +9,7 @@ and a report is always written (design P6).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -83,10 +84,8 @@ def _read_watch(records: Path) -> _Watch:
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 
@@ -134,16 +133,23 @@ def run_checks(
         collected.update(watch.collected)
         results.update(watch.results)
         if lost is None and watch.current is not None:
-            lost = (watch.current, f"The test process died during this check (exit code {proc.returncode}): "
-                    "your code may have called os._exit/sys.exit, crashed the interpreter or used too much memory.")
+            lost = (
+                watch.current,
+                f"The test process died during this check (exit code {proc.returncode}): "
+                "your code may have called os._exit/sys.exit, crashed the interpreter or used too much memory.",
+            )
         if lost is not None:
             results[lost[0]] = _lost_check(lost[0], collected, lost[1])
         if not collected:
-            raise GradingError(f"pytest collected no checks (exit code {proc.returncode}); see {log}:\n"
-                               + log.read_text(encoding="utf-8")[-3000:])
+            raise GradingError(
+                f"pytest collected no checks (exit code {proc.returncode}); see {log}:\n"
+                + log.read_text(encoding="utf-8")[-3000:]
+            )
         if proc.returncode not in (0, 1) and lost is None:
-            raise GradingError(f"pytest failed with exit code {proc.returncode}; see {log}:\n"
-                               + log.read_text(encoding="utf-8")[-3000:])
+            raise GradingError(
+                f"pytest failed with exit code {proc.returncode}; see {log}:\n"
+                + log.read_text(encoding="utf-8")[-3000:]
+            )
         remaining = [n for n in collected if n not in results]
         if not remaining:
             return [results[n] for n in collected]
@@ -171,6 +177,8 @@ def _watch(proc: subprocess.Popen, records: Path) -> tuple[str, str] | None:
         limit = timeouts.get(current, 0.0)
         if limit and time.monotonic() - since > limit + KILL_GRACE:
             _kill_group(proc)
-            return current, (f"Timed out: the check did not finish within its limit of {limit:g} s and the grader "
-                             "had to stop it (an endless loop that ignores interrupts, or a blocked call).")
+            return current, (
+                f"Timed out: the check did not finish within its limit of {limit:g} s and the grader "
+                "had to stop it (an endless loop that ignores interrupts, or a blocked call)."
+            )
     return None

@@ -1,0 +1,167 @@
+"""``rlgrade``: grade a submission, run the public checks, generate stubs, release a student repo.
+
+  rlgrade grade SUBMISSION [--hw hw01] [--hidden] [--out DIR]   grade and write results.json, junit.xml, report.md
+  rlgrade test [hw01] [pytest args...]                          run the public checks on your assignments/
+  rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
+  rlgrade release DIR                                           write a student repo into DIR
+
+Exit status: 0 when the command worked (a graded submission may still have lost points), 1 when
+``stubs --check`` finds drift, 2 when the grader itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from grader import release as rel
+from grader import report
+from grader.results import CheckResult, total
+from grader.runner import GradingError, assignment_dirs, run_checks
+
+
+def find_course_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` with a ``pyproject.toml`` and ``tests/public``."""
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "tests" / "public").is_dir():
+            return folder
+    raise GradingError(f"no course repo (pyproject.toml + tests/public) at or above {start}; use --course")
+
+
+def unpack_submission(submission: str, work_dir: Path) -> str:
+    """A zip is extracted into ``work_dir`` (refusing paths that escape it); folders are used in place.
+    The words ``solutions`` and ``assignments`` name the course's own trees (write ``./solutions`` for a
+    folder of that name elsewhere)."""
+    if submission in ("solutions", "assignments"):
+        return submission
+    path = Path(submission)
+    if not path.exists():
+        raise GradingError(f"submission {submission} does not exist")
+    if path.is_file():
+        if not zipfile.is_zipfile(path):
+            raise GradingError(f"submission {submission} is neither a folder nor a zip file")
+        target = (work_dir / "submission").resolve()
+        with zipfile.ZipFile(path) as zf:
+            for member in zf.namelist():
+                if not (target / member).resolve().is_relative_to(target):
+                    raise GradingError(f"zip member {member!r} would be written outside the submission folder")
+            zf.extractall(target)
+        entries = [p for p in target.iterdir() if not p.name.startswith("__MACOSX")]
+        path = (
+            entries[0] if len(entries) == 1 and entries[0].is_dir() and not entries[0].name.startswith("hw") else target
+        )
+    return str(path.resolve())
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    out = Path(args.out).resolve()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        impl = unpack_submission(args.submission, Path(tmp))
+        dirs = assignment_dirs(course, args.hw, args.hidden)
+        results = run_checks(course, impl, dirs, out / "work")
+    paths = report.write_all(results, out, time.monotonic() - started)
+    print(report.terminal_table(results))
+    print("\nreports: " + ", ".join(str(p) for p in paths.values()))
+    return check_expectation(results, args.expect)
+
+
+def check_expectation(results: list[CheckResult], expect: str | None) -> int:
+    """For the course's own CI: 1 unless the reference gets every point (``full``) or the untouched stubs
+    get none, each failing with a "Not implemented yet" message (``stub``)."""
+    score, max_score = total(results)
+    if expect == "full" and score != max_score:
+        print(f"expected full marks, got {score:g} / {max_score:g}", file=sys.stderr)
+        return 1
+    if expect == "stub":
+        unclear = [r.name for r in results if r.passed or not r.message.startswith("Not implemented yet")]
+        if unclear:
+            print(
+                f"expected every check to fail with 'Not implemented yet', these did not: {unclear}",
+                file=sys.stderr,
+            )
+            return 1
+    return 0
+
+
+def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
+    import pytest
+
+    course = find_course_root(Path.cwd())
+    dirs = assignment_dirs(course, args.hw, hidden=False)
+    return pytest.main([*[str(d) for d in dirs], "--rootdir", str(course), "--impl", args.impl, *extra])
+
+
+def cmd_stubs(args: argparse.Namespace) -> int:
+    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    if args.check:
+        drift = rel.stub_drift(course)
+        for line in drift:
+            print(line)
+        if drift:
+            print("assignments/ differs from the stubs generated from solutions/: run `rlgrade stubs`")
+            return 1
+        print("assignments/ matches solutions/")
+        return 0
+    rel.write_all_stubs(course, course / "assignments")
+    print(f"wrote stubs for {', '.join(rel.assignment_names(course))} into {course / 'assignments'}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    names = rel.release(course, Path(args.dest).resolve())
+    print(f"student repo with {', '.join(names)} written to {args.dest}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rlgrade", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    grade = sub.add_parser("grade", help="grade a submission and write the reports")
+    grade.add_argument("submission", help="submission folder, student repo, zip file, 'solutions' or 'assignments'")
+    grade.add_argument("--hw", default=None, help="assignment prefix, e.g. hw01 (default: all)")
+    grade.add_argument("--hidden", action="store_true", help="also run the hidden checks (tests/hidden)")
+    grade.add_argument("--out", default="grading", help="report folder (default: ./grading)")
+    grade.add_argument("--course", default=None, help="course repo root (default: found from the current folder)")
+    grade.add_argument(
+        "--expect", choices=("full", "stub"), default=None,
+        help="exit 1 unless every check passes (full) or every check fails as not implemented (stub)",
+    )  # fmt: skip
+
+    test = sub.add_parser("test", help="run the public checks in-process (extra arguments go to pytest)")
+    test.add_argument("hw", nargs="?", default=None, help="assignment prefix, e.g. hw01")
+    test.add_argument("--impl", default="assignments", help="implementation under test (default: assignments)")
+
+    stubs = sub.add_parser("stubs", help="regenerate assignments/ from solutions/")
+    stubs.add_argument("--check", action="store_true", help="only report drift, exit 1 when there is any")
+    stubs.add_argument("--course", default=None)
+
+    release = sub.add_parser("release", help="write a student repo")
+    release.add_argument("dest", help="empty or new folder")
+    release.add_argument("--course", default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        if args.command == "test":
+            return cmd_test(args, extra)
+        return {"grade": cmd_grade, "stubs": cmd_stubs, "release": cmd_release}[args.command](args)
+    except (GradingError, rel.ReleaseError) as err:
+        print(f"rlgrade: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Stubs and student repos, generated from ``solutions/`` (design P1: one source).
+
+Student code in a reference module is fenced by lines ``# BEGIN SOLUTION`` and ``# END SOLUTION`` inside a
+function body. The stub keeps everything else (imports, signatures, docstrings) and puts in place of each
+fence a ``raise NotImplementedError`` naming the function, so a check on an untouched stub fails with
+"Not implemented yet: ..." instead of crashing. An assignment's ``README.md`` may hold the line
+``<!-- rlgrade:points-table -->``, replaced by the table of its checks and their points.
+"""
+
+from __future__ import annotations
+
+import ast
+import filecmp
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from grader.results import read_records
+
+BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION[ \t]*$")
+END = re.compile(r"^[ \t]*# END SOLUTION[ \t]*$")
+POINTS_TABLE = "<!-- rlgrade:points-table -->"
+ASSIGNMENT_GLOB = "hw[0-9][0-9]_*"
+
+
+class ReleaseError(ValueError):
+    """A reference file or an assignment folder cannot be turned into a stub."""
+
+
+def _function_spans(tree: ast.Module) -> list[tuple[int, int, str]]:
+    """(first line, last line, qualified name) of every function, outermost first."""
+    spans: list[tuple[int, int, str]] = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = f"{prefix}{child.name}"
+                spans.append((child.lineno, child.end_lineno or child.lineno, name))
+                visit(child, name + ".")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+
+    visit(tree, "")
+    return spans
+
+
+def make_stub(source: str, filename: str) -> str:
+    """Replace every fenced solution region of ``source`` by a ``raise NotImplementedError``."""
+    tree = ast.parse(source, filename)
+    spans = _function_spans(tree)
+    lines = source.splitlines(keepends=True)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        begin = BEGIN.match(lines[i])
+        if END.match(lines[i]):
+            raise ReleaseError(f"{filename}:{i + 1}: '# END SOLUTION' without a matching BEGIN")
+        if not begin:
+            out.append(lines[i])
+            i += 1
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if END.match(lines[j]) or BEGIN.match(lines[j])), None)
+        if end is None or BEGIN.match(lines[end]):
+            raise ReleaseError(f"{filename}:{i + 1}: '# BEGIN SOLUTION' is not closed by '# END SOLUTION'")
+        owners = [name for first, last, name in spans if first < i + 1 <= last]
+        if not owners:
+            raise ReleaseError(f"{filename}:{i + 1}: a solution region must be inside a function body")
+        message = f"{owners[-1]} is not implemented yet (see its docstring in {filename})"
+        out.append(f"{begin['indent']}raise NotImplementedError({message!r})\n")
+        i = end + 1
+    stub = "".join(out)
+    ast.parse(stub, filename)
+    return stub
+
+
+def collect_checks(course_root: Path, assignment: str) -> list[dict]:
+    """The checks of ``assignment`` (public and hidden) as the plugin collects them: nodeid, points, title."""
+    dirs = [course_root / "tests" / kind / assignment for kind in ("public", "hidden")]
+    with tempfile.TemporaryDirectory() as tmp:
+        records = Path(tmp) / "records.jsonl"
+        cmd = [
+            sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+            "--rootdir", str(course_root), "-c", str(course_root / "pyproject.toml"),
+            "--rlgrade-records", str(records), *[str(d) for d in dirs if d.is_dir()],
+        ]  # fmt: skip
+        proc = subprocess.run(cmd, cwd=course_root, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise ReleaseError(f"collecting the checks of {assignment} failed:\n{proc.stdout[-3000:]}{proc.stderr}")
+        return [r for r in read_records(records) if r["kind"] == "collected"]
+
+
+def points_table(checks: list[dict]) -> str:
+    """Markdown table of the public checks, plus one line for the hidden ones."""
+    public = [c for c in checks if "/public/" in c["nodeid"]]
+    hidden = [c for c in checks if "/hidden/" in c["nodeid"]]
+    rows = ["| check | what it measures | points |", "|---|---|---|"]
+    for c in public:
+        file, _, name = c["nodeid"].rpartition("::")
+        rows.append(f"| `{name}` ({Path(file).name}) | {c['title']} | {c['points']:g} |")
+    pub, hid = sum(c["points"] for c in public), sum(c["points"] for c in hidden)
+    if hidden:
+        rows.append(
+            f"| hidden checks ({len(hidden)}) | run by the grader only: other seeds, variants, edge cases | {hid:g} |"
+        )
+    rows.append(f"| **total** | | **{pub + hid:g}** |")
+    return "\n".join(rows)
+
+
+def write_assignment_stubs(course_root: Path, assignment: str, dest: Path) -> None:
+    """Write the student version of ``solutions/<assignment>`` into ``dest``."""
+    src = course_root / "solutions" / assignment
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if "__pycache__" in rel.parts or path.is_dir():
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".py":
+            target.write_text(make_stub(path.read_text(encoding="utf-8"), path.name), encoding="utf-8")
+        elif path.name == "README.md":
+            text = path.read_text(encoding="utf-8")
+            if POINTS_TABLE in text:
+                text = text.replace(POINTS_TABLE, points_table(collect_checks(course_root, assignment)))
+            target.write_text(text, encoding="utf-8")
+        else:
+            shutil.copy2(path, target)
+
+
+def assignment_names(course_root: Path) -> list[str]:
+    return sorted(p.name for p in (course_root / "solutions").glob(ASSIGNMENT_GLOB) if p.is_dir())
+
+
+def write_all_stubs(course_root: Path, dest_root: Path) -> None:
+    for name in assignment_names(course_root):
+        write_assignment_stubs(course_root, name, dest_root / name)
+
+
+def stub_drift(course_root: Path) -> list[str]:
+    """Files of ``assignments/`` that differ from what generation produces now (empty: no drift)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "assignments"
+        write_all_stubs(course_root, fresh)
+        return _tree_differences(fresh, course_root / "assignments")
+
+
+def _tree_differences(expected: Path, actual: Path) -> list[str]:
+    def files(root: Path) -> set[str]:
+        if not root.is_dir():
+            return set()
+        return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+    want, have = files(expected), files(actual)
+    diffs = [f"missing: {f}" for f in sorted(want - have)] + [f"unexpected: {f}" for f in sorted(have - want)]
+    diffs += [f"differs: {f}" for f in sorted(want & have) if not filecmp.cmp(expected / f, actual / f, shallow=False)]
+    return diffs
+
+
+def release(course_root: Path, dest: Path) -> list[str]:
+    """Write a student repo into ``dest``: stubs, public checks, the grader, README, workflows.
+
+    Never writes solutions, hidden checks or mutants. Returns the assignments released."""
+    if dest.exists() and any(dest.iterdir()):
+        raise ReleaseError(f"{dest} exists and is not empty")
+    names = assignment_names(course_root)
+    write_all_stubs(course_root, dest / "assignments")
+    for name in names:
+        public = course_root / "tests" / "public" / name
+        if public.is_dir():
+            shutil.copytree(public, dest / "tests" / "public" / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(__file__).parent, dest / "grader", ignore=shutil.ignore_patterns("__pycache__", "mutants.py"))
+    pyproject = (course_root / "pyproject.toml").read_text(encoding="utf-8")
+    if COURSE_TESTPATHS not in pyproject:
+        raise ReleaseError(f"pyproject.toml must contain `{COURSE_TESTPATHS}` (replaced in the student repo)")
+    (dest / "pyproject.toml").write_text(pyproject.replace(COURSE_TESTPATHS, STUDENT_TESTPATHS), encoding="utf-8")
+    templates = resources.files("grader") / "templates" / "student"
+    listing = "\n".join(f"- [`{n}`](assignments/{n}/README.md)" for n in names)
+    for rel, target in TEMPLATE_FILES.items():
+        text = (templates / rel).read_text(encoding="utf-8").replace("{{assignments}}", listing)
+        out = dest / target
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    return names
+
+
+#: the course repo's pytest runs the grader's own tests; the student repo's runs the public checks
+COURSE_TESTPATHS = 'testpaths = ["tests/grader"]'
+STUDENT_TESTPATHS = 'testpaths = ["tests/public"]'
+#: student-repo template file -> where it goes in the student repo
+TEMPLATE_FILES = {
+    "README.md": "README.md",
+    "Makefile": "Makefile",
+    "gitignore": ".gitignore",
+    "checks.yml": ".github/workflows/checks.yml",
+    "grade.yml": ".github/workflows/grade.yml",
+}

@@ -1,0 +1,24 @@
+"""Fixtures for the grader's own tests. ``helpers.py`` beside this file is importable from every test."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from helpers import COURSE_ROOT, FAKE_CHECKS, FAKE_HIDDEN, FAKE_SOLUTION, write_package  # noqa: E402
+
+
+@pytest.fixture
+def fake_course(tmp_path: Path) -> Path:
+    """A course repo with one assignment ``hw99_demo``: 3 public checks (6 points), 1 hidden (4 points)."""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "pyproject.toml").write_text((COURSE_ROOT / "pyproject.toml").read_text(), encoding="utf-8")
+    write_package(course / "solutions" / "hw99_demo", FAKE_SOLUTION)
+    write_package(course / "tests" / "public" / "hw99_demo", {"test_demo.py": FAKE_CHECKS})
+    write_package(course / "tests" / "hidden" / "hw99_demo", {"test_demo_hidden.py": FAKE_HIDDEN})
+    return course
