@@ -12,6 +12,7 @@ Exit status: 0 when the command worked (a graded submission may still have lost 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import time
@@ -90,10 +91,13 @@ def check_expectation(results: list[CheckResult], expect: str | None) -> int:
 
 
 def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run the public checks in this process (breakpoints work); a leading ``hwNN`` picks one assignment,
+    every other argument goes to pytest."""
     import pytest
 
     course = find_course_root(Path.cwd())
-    dirs = assignment_dirs(course, args.hw, hidden=False)
+    selector = extra.pop(0) if extra and re.fullmatch(r"hw\d\d\w*", extra[0]) else None
+    dirs = assignment_dirs(course, selector, hidden=False)
     return pytest.main([*[str(d) for d in dirs], "--rootdir", str(course), "--impl", args.impl, *extra])
 
 
@@ -135,8 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 unless every check passes (full) or every check fails as not implemented (stub)",
     )  # fmt: skip
 
-    test = sub.add_parser("test", help="run the public checks in-process (extra arguments go to pytest)")
-    test.add_argument("hw", nargs="?", default=None, help="assignment prefix, e.g. hw01")
+    test = sub.add_parser("test", help="run the public checks in-process: rlgrade test [hw01] [pytest args]")
     test.add_argument("--impl", default="assignments", help="implementation under test (default: assignments)")
 
     stubs = sub.add_parser("stubs", help="regenerate assignments/ from solutions/")

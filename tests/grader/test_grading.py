@@ -163,3 +163,11 @@ def test_reports_agree_and_step_summary_is_written(fake_course: Path, tmp_path: 
     assert "7 / 10 points (3 of 4 checks passed)" in markdown
     assert summary.read_text() == markdown + "\n"
     assert "TOTAL 7 / 10 points" in proc.stdout and "halve(3) returned 1.0" in proc.stdout
+
+
+def test_rlgrade_test_runs_public_checks_in_process_with_pytest_arguments(fake_course: Path) -> None:
+    proc = run_cli("test", "hw99", "-k", "double", "--impl", "solutions", "-p", "no:xdist", cwd=fake_course)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "test_double" in proc.stdout and "TOTAL 2 / 2 points (1 of 1 checks passed)" in proc.stdout
+    stubs = run_cli("test", "--impl", "assignments", "-p", "no:xdist", cwd=fake_course)
+    assert stubs.returncode == 1 and "does not exist" in stubs.stdout  # no assignments/ in the fake course

@@ -1,0 +1,298 @@
+"""Trusted k-armed bandit testbeds and the agent loop used by the bandit checks (design P3).
+
+The grader owns the testbed, its random numbers and the loop; the agent under test only answers
+``act() -> int`` and ``update(action, reward)``. Every value an agent returns is validated before use.
+All randomness comes from ``np.random.SeedSequence``/``default_rng`` seeded by the check, never from the
+global RNGs, so a check gives the same verdict on every run.
+
+Testbeds (Sutton & Barto, 2nd ed., section 2.3):
+
+* ``gaussian``: true means μ_a ~ N(mean_shift, 1), reward R ~ N(μ_a, 1).
+* ``bernoulli``: success probabilities p_a ~ U(0, 1), reward R = 1 with probability p_a, else 0.
+
+The loop draws one N(0, 1) noise (or one U(0, 1) number) per step in advance and pays the chosen arm
+μ_a + noise (or 1[u < p_a]); each arm's rewards therefore have exactly the distribution above.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from grader.harness.validate import InvalidOutput, as_int
+
+TESTBED_KINDS = ("gaussian", "bernoulli")
+
+#: ``make_agent(n_arms, rng)`` builds a fresh agent that must draw its randomness from ``rng``.
+AgentFactory = Callable[[int, np.random.Generator], Any]
+
+
+@dataclass(frozen=True)
+class Testbed:
+    """One bandit problem: the kind of reward and the true mean reward of every arm."""
+
+    kind: str
+    means: np.ndarray
+
+    @classmethod
+    def sample(
+        cls, kind: str, n_arms: int, rng: np.random.Generator, mean_shift: float = 0.0
+    ) -> Testbed:
+        """Draw a new problem: μ_a ~ N(mean_shift, 1) for ``gaussian``, p_a ~ U(0, 1) for ``bernoulli``."""
+        if kind == "gaussian":
+            means = rng.normal(mean_shift, 1.0, size=n_arms)
+        elif kind == "bernoulli":
+            if mean_shift:
+                raise ValueError("mean_shift applies to the gaussian testbed only")
+            means = rng.random(n_arms)
+        else:
+            raise ValueError(f"testbed kind must be one of {TESTBED_KINDS}, got {kind!r}")
+        return cls(kind=kind, means=means)
+
+    @property
+    def n_arms(self) -> int:
+        return len(self.means)
+
+    @property
+    def best_arm(self) -> int:
+        return int(np.argmax(self.means))
+
+
+def describe_testbed(kind: str, n_arms: int, mean_shift: float = 0.0) -> str:
+    """Student-facing name of a testbed, e.g. ``Gaussian 10-armed testbed (μ_a ~ N(0, 1))``."""
+    if kind == "gaussian":
+        return f"Gaussian {n_arms}-armed testbed (μ_a ~ N({mean_shift:g}, 1), rewards ~ N(μ_a, 1))"
+    return f"Bernoulli {n_arms}-armed testbed (p_a ~ U(0, 1), rewards in {{0, 1}})"
+
+
+def play(agent: Any, testbed: Testbed, steps: int, rng: np.random.Generator) -> np.ndarray:
+    """Run ``steps`` act/update rounds of ``agent`` on ``testbed``; return the validated actions.
+
+    Rewards are drawn from ``rng`` (the harness's own generator) and passed as plain floats.
+    """
+    k = testbed.n_arms
+    means = testbed.means.tolist()
+    what = f"{type(agent).__name__}.act() return value"
+    act, update = agent.act, agent.update
+    actions = [0] * steps
+    if testbed.kind == "gaussian":
+        noise = rng.standard_normal(steps).tolist()
+        for t in range(steps):
+            a = as_int(act(), what, 0, k)
+            actions[t] = a
+            update(a, means[a] + noise[t])
+    else:
+        uniform = rng.random(steps).tolist()
+        for t in range(steps):
+            a = as_int(act(), what, 0, k)
+            actions[t] = a
+            update(a, 1.0 if uniform[t] < means[a] else 0.0)
+    return np.asarray(actions, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class BanditStats:
+    """Averages over independent runs (each: a fresh testbed and a fresh agent); SE = sd / sqrt(runs)."""
+
+    runs: int
+    steps: int
+    mean_regret: float  # mean over runs of Σ_t (μ* - μ_{A_t}), the total (pseudo-)regret
+    se_regret: float
+    frac_optimal: float  # mean over runs of the fraction of steps with A_t = argmax_a μ_a
+    se_frac_optimal: float
+    frac_optimal_last: float  # the same over the last 10 % of the steps
+    se_frac_optimal_last: float
+    optimal_curve: np.ndarray = field(repr=False)  # per step: fraction of runs choosing the best arm
+    regret_curve: np.ndarray = field(repr=False)  # per step: mean cumulative regret
+
+
+def _mean_se(values: np.ndarray) -> tuple[float, float]:
+    se = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+    return float(values.mean()), se
+
+
+def run_bandit(
+    make_agent: AgentFactory,
+    testbed_kind: str,
+    n_arms: int,
+    steps: int,
+    runs: int,
+    seed: int,
+    mean_shift: float = 0.0,
+) -> BanditStats:
+    """Average the performance of fresh agents over ``runs`` fresh testbeds, everything seeded by ``seed``.
+
+    Run ``i`` uses the ``i``-th child of ``SeedSequence(seed)``, split into a testbed/reward stream and the
+    agent's ``rng``; so runs are independent and a different seed gives different, unseen problems.
+    """
+    regret = np.empty(runs)
+    optimal = np.empty((runs, steps), dtype=bool)
+    cumulative = np.empty((runs, steps))
+    for i, child in enumerate(np.random.SeedSequence(seed).spawn(runs)):
+        testbed_seed, agent_seed = child.spawn(2)
+        testbed_rng = np.random.default_rng(testbed_seed)
+        testbed = Testbed.sample(testbed_kind, n_arms, testbed_rng, mean_shift)
+        agent = make_agent(n_arms, np.random.default_rng(agent_seed))
+        actions = play(agent, testbed, steps, testbed_rng)
+        gaps = testbed.means.max() - testbed.means[actions]
+        cumulative[i] = np.cumsum(gaps)
+        regret[i] = cumulative[i, -1]
+        optimal[i] = actions == testbed.best_arm
+    last = max(1, steps // 10)
+    mean_regret, se_regret = _mean_se(regret)
+    frac, se_frac = _mean_se(optimal.mean(axis=1))
+    frac_last, se_frac_last = _mean_se(optimal[:, -last:].mean(axis=1))
+    return BanditStats(
+        runs=runs,
+        steps=steps,
+        mean_regret=mean_regret,
+        se_regret=se_regret,
+        frac_optimal=frac,
+        se_frac_optimal=se_frac,
+        frac_optimal_last=frac_last,
+        se_frac_optimal_last=se_frac_last,
+        optimal_curve=optimal.mean(axis=0),
+        regret_curve=cumulative.mean(axis=0),
+    )
+
+
+METRICS = {
+    "regret": ("mean total regret", "mean_regret", "se_regret", "{:.1f}"),
+    "optimal_last": ("optimal-action rate over the last 10% of steps", "frac_optimal_last",
+                     "se_frac_optimal_last", "{:.3f}"),
+}
+
+
+@dataclass(frozen=True)
+class LearningSpec:
+    """One learning check: which agent, testbed, budget and seed, and the calibrated threshold.
+
+    The check passes when ``metric`` is below (``goal="below"``) or at least (``goal="above"``) the
+    threshold. ``scripts/calibrate_bandits.py`` finds every spec in the check files and re-runs it on
+    unseen seeds with ``with_seed``, so the numbers in the comments and the checks cannot drift apart.
+    """
+
+    check: str  # name of the test function that uses this spec
+    agent: str  # class name in bandits.py
+    kwargs: dict[str, Any]
+    testbed: str
+    n_arms: int
+    steps: int
+    runs: int
+    seed: int
+    metric: str
+    goal: str
+    threshold: float
+    mean_shift: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.metric not in METRICS or self.goal not in ("below", "above"):
+            raise ValueError(f"{self.check}: bad metric {self.metric!r} or goal {self.goal!r}")
+
+    def with_seed(self, seed: int) -> LearningSpec:
+        return replace(self, seed=seed)
+
+    def run(self, agent_cls: Callable[..., Any]) -> BanditStats:
+        """Run the agent class under test as ``agent_cls(n_arms, **kwargs, rng=rng)``."""
+        kwargs = dict(self.kwargs)
+        return run_bandit(
+            lambda k, rng: agent_cls(k, **kwargs, rng=rng),
+            self.testbed, self.n_arms, self.steps, self.runs, self.seed, self.mean_shift,
+        )
+
+    def value(self, stats: BanditStats) -> float:
+        return getattr(stats, METRICS[self.metric][1])
+
+    def passes(self, value: float) -> bool:
+        return value < self.threshold if self.goal == "below" else value >= self.threshold
+
+    def agent_label(self) -> str:
+        args = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.kwargs.items())
+        return f"{self.agent}({args})" if args else self.agent
+
+    def describe(self, stats: BanditStats) -> str:
+        """E.g. ``mean total regret 213.4 ± 6.1 (SE) over 200 runs of 1000 steps (...), needed < 260``."""
+        name, _, se_attr, fmt = METRICS[self.metric]
+        value, se = self.value(stats), getattr(stats, se_attr)
+        need = "<" if self.goal == "below" else "≥"
+        return (
+            f"{self.agent_label()}: {name} {fmt.format(value)} ± {fmt.format(se)} (SE) over {self.runs} runs "
+            f"of {self.steps} steps ({describe_testbed(self.testbed, self.n_arms, self.mean_shift)}, "
+            f"seed {self.seed}), needed {need} {self.threshold:g}"
+        )
+
+
+# -- helpers for the exact component checks -------------------------------------------------------------
+
+
+def action_frequencies(agent: Any, n_arms: int, n_calls: int) -> np.ndarray:
+    """Call ``agent.act()`` ``n_calls`` times without updates; return the fraction of calls per arm."""
+    what = f"{type(agent).__name__}.act() return value"
+    counts = np.zeros(n_arms)
+    for _ in range(n_calls):
+        counts[as_int(agent.act(), what, 0, n_arms)] += 1
+    return counts / n_calls
+
+
+def binomial_tolerance(p: float, n_calls: int, z: float = 4.5) -> float:
+    """``z`` binomial standard errors of a frequency with true probability ``p`` (at least 1/n_calls)."""
+    return max(z * float(np.sqrt(p * (1 - p) / n_calls)), 1.0 / n_calls)
+
+
+def as_score_array(value: object, what: str, n_arms: int) -> np.ndarray:
+    """Like ``as_float_array`` but ``+inf`` is allowed (UCB scores of untried arms); ``nan``/``-inf`` are not."""
+    if type(value) is not np.ndarray or value.dtype.kind not in "fiu":
+        raise InvalidOutput(f"{what} must be a numpy array of floats, got {type(value).__name__}")
+    array = value.astype(np.float64)
+    if array.shape != (n_arms,):
+        raise InvalidOutput(f"{what} must have shape ({n_arms},), got {array.shape}")
+    if np.any(np.isnan(array)) or np.any(array == -np.inf):
+        raise InvalidOutput(f"{what} must not contain nan or -inf, got {array}")
+    return array
+
+
+@dataclass(frozen=True)
+class SeededPlay:
+    """Actions of one seeded play, and whether the global RNGs were touched while playing."""
+
+    actions: np.ndarray
+    touched_numpy_global: bool
+    touched_python_random: bool
+
+
+def seeded_play(
+    make_agent: AgentFactory, n_arms: int, steps: int, agent_seed: int, global_seed: int
+) -> SeededPlay:
+    """Seed the global RNGs with ``global_seed``, then play a fixed Bernoulli testbed with a fresh agent.
+
+    A correct agent gives the same actions for the same ``agent_seed`` whatever ``global_seed`` is, and
+    leaves ``np.random``'s global state and the ``random`` module's state exactly as they were.
+    """
+    np.random.seed(global_seed)
+    random.seed(global_seed)
+    numpy_before = np.random.get_state(legacy=False)
+    python_before = random.getstate()
+    testbed_rng = np.random.default_rng(20240901)
+    testbed = Testbed.sample("bernoulli", n_arms, testbed_rng)
+    agent = make_agent(n_arms, np.random.default_rng(agent_seed))
+    actions = play(agent, testbed, steps, testbed_rng)
+    numpy_after = np.random.get_state(legacy=False)
+    return SeededPlay(
+        actions=actions,
+        touched_numpy_global=not _same_numpy_state(numpy_before, numpy_after),
+        touched_python_random=random.getstate() != python_before,
+    )
+
+
+def _same_numpy_state(a: dict, b: dict) -> bool:
+    sa, sb = a["state"], b["state"]
+    return (
+        np.array_equal(sa["key"], sb["key"])
+        and sa["pos"] == sb["pos"]
+        and a["has_gauss"] == b["has_gauss"]
+        and a["gauss"] == b["gauss"]
+    )

@@ -1,0 +1,51 @@
+"""Every assignment of the course: the reference gets every point, the untouched stubs get none,
+grading is deterministic, and every mutant of the bank loses the points of the checks that name its bug."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import COURSE_ROOT, grade
+
+from grader.mutants import Mutant, load_bank
+from grader.release import assignment_names
+from grader.runner import assignment_dirs, run_checks
+
+ASSIGNMENTS = assignment_names(COURSE_ROOT)
+MUTANTS = [m for a in ASSIGNMENTS for m in load_bank(COURSE_ROOT, a)]
+
+
+def hw(assignment: str) -> str:
+    return assignment.split("_", 1)[0]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_gets_every_public_and_hidden_point(assignment: str, tmp_path: Path) -> None:
+    results = grade("solutions", tmp_path, "--hw", hw(assignment), "--hidden")
+    failed = {t["name"]: t["output"] for t in results["tests"] if t["status"] != "passed"}
+    assert not failed, f"the reference fails: {failed}"
+    assert results["score"] == results["extra_data"]["max_score"] > 0
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_stubs_get_zero_and_say_what_is_not_implemented(assignment: str, tmp_path: Path) -> None:
+    results = grade("assignments", tmp_path, "--hw", hw(assignment), "--hidden")
+    assert results["score"] == 0
+    unclear = {t["name"]: t["output"] for t in results["tests"] if not t["output"].startswith("Not implemented yet:")}
+    assert not unclear, f"checks failing the stubs without saying what is missing: {unclear}"
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
+def test_mutant_loses_the_points_of_the_checks_that_name_its_bug(mutant: Mutant, tmp_path: Path) -> None:
+    impl = mutant.build(COURSE_ROOT / "solutions", tmp_path / "impl")
+    dirs = assignment_dirs(COURSE_ROOT, hw(mutant.assignment), hidden=True)
+    selected = " or ".join(mutant.killed_by)
+    passed: dict[str, bool] = {}
+    for r in run_checks(COURSE_ROOT, str(impl), dirs, tmp_path / "work", ["-k", selected]):
+        base = r.name.split("[")[0]  # a parametrized check is killed when any of its cases fails
+        passed[base] = passed.get(base, True) and r.passed
+    missing = set(mutant.killed_by) - set(passed)
+    assert not missing, f"{mutant.id}: killed_by names checks that do not exist: {missing}"
+    survivors = [name for name in mutant.killed_by if passed[name]]
+    assert not survivors, f"{mutant.id} ({mutant.description}) passes {survivors}"

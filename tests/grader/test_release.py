@@ -1,0 +1,151 @@
+"""Stub generation, the drift check, and the student repo that ``rlgrade release`` writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import COURSE_ROOT, run_cli
+
+from grader.release import BEGIN, ReleaseError, make_stub, release, stub_drift
+
+SOURCE = textwrap.dedent(
+    '''
+    import math
+
+
+    class Agent:
+        """An agent."""
+
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def act(self, x: float) -> float:
+            """Return sqrt(x) * n."""
+            # BEGIN SOLUTION
+            root = math.sqrt(x)
+            return root * self.n
+            # END SOLUTION
+
+
+    def helper(values: list[float]) -> float:
+        """Sum of values."""
+        total = 0.0
+        # BEGIN SOLUTION
+        for v in values:
+            total += v
+        # END SOLUTION
+        return total
+    '''
+).lstrip()
+
+
+def test_stub_keeps_signatures_and_docstrings_and_raises_with_the_function_name() -> None:
+    stub = make_stub(SOURCE, "agent.py")
+    assert "math.sqrt" not in stub and "total += v" not in stub and "BEGIN SOLUTION" not in stub
+    assert (
+        'def act(self, x: float) -> float:\n        """Return sqrt(x) * n."""\n        raise NotImplementedError('
+        in stub
+    )
+    assert "Agent.act is not implemented yet (see its docstring in agent.py)" in stub
+    assert "        raise NotImplementedError('helper is not implemented yet" in stub
+    assert "self.n = n" in stub and "return total" in stub
+    namespace: dict = {}
+    exec(compile(stub, "agent.py", "exec"), namespace)
+    with pytest.raises(NotImplementedError, match="Agent.act is not implemented yet"):
+        namespace["Agent"](2).act(4.0)
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("def f():\n    # BEGIN SOLUTION\n    return 1\n", "is not closed"),
+        ("def f():\n    return 1\n    # END SOLUTION\n", "without a matching BEGIN"),
+        ("# BEGIN SOLUTION\nX = 1\n# END SOLUTION\n", "must be inside a function body"),
+        ("def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n    return 1\n    # END SOLUTION\n", "is not closed"),
+    ],
+)
+def test_malformed_fences_are_refused(source: str, problem: str) -> None:
+    with pytest.raises(ReleaseError, match=problem):
+        make_stub(source, "bad.py")
+
+
+def test_assignments_folder_is_what_solutions_generate() -> None:
+    """The drift check: edit solutions/, then run `rlgrade stubs`; never edit assignments/ by hand."""
+    drift = stub_drift(COURSE_ROOT)
+    assert drift == [], "assignments/ drifted from solutions/ (run `rlgrade stubs`):\n" + "\n".join(drift)
+
+
+def test_stubs_check_command_reports_drift(fake_course: Path) -> None:
+    assert run_cli("stubs", "--course", str(fake_course)).returncode == 0
+    assert run_cli("stubs", "--check", "--course", str(fake_course)).returncode == 0
+    calc = fake_course / "assignments" / "hw99_demo" / "calc.py"
+    calc.write_text(calc.read_text() + "\n# edited by hand\n")
+    proc = run_cli("stubs", "--check", "--course", str(fake_course))
+    assert proc.returncode == 1 and "differs: hw99_demo/calc.py" in proc.stdout
+
+
+def test_assignment_readme_gets_the_points_table(fake_course: Path) -> None:
+    run_cli("stubs", "--course", str(fake_course))
+    readme = (fake_course / "assignments" / "hw99_demo" / "README.md").read_text()
+    assert "| `test_double` (test_demo.py) | double(x) returns 2x. | 2 |" in readme
+    assert "| hidden checks (1) |" in readme and "| **total** | | **10** |" in readme
+
+
+@pytest.fixture(scope="module")
+def student_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("release") / "student-repo"
+    release(COURSE_ROOT, dest)
+    return dest
+
+
+def _solution_lines() -> set[str]:
+    """Every non-trivial line inside a solution fence of the reference."""
+    lines: set[str] = set()
+    for path in (COURSE_ROOT / "solutions").rglob("*.py"):
+        inside = False
+        for line in path.read_text().splitlines():
+            if BEGIN.match(line):
+                inside = True
+            elif "# END SOLUTION" in line:
+                inside = False
+            elif inside and len(line.strip()) > 12 and not line.strip().startswith("#"):
+                lines.add(line.strip())
+    return lines
+
+
+def test_student_repo_has_no_solutions_and_no_hidden_checks(student_repo: Path) -> None:
+    files = [p for p in student_repo.rglob("*") if p.is_file()]
+    names = {str(p.relative_to(student_repo)) for p in files}
+    assert not any(n.startswith(("solutions", "tests/hidden", "tests/mutants", "tests/grader")) for n in names)
+    assert {"README.md", "pyproject.toml", "Makefile", ".github/workflows/checks.yml"} <= names
+    assert any(n.startswith("assignments/hw01_env_bandits/") for n in names)
+    assert any(n.startswith("tests/public/hw01_env_bandits/test_") for n in names)
+    secret_lines = _solution_lines()
+    assert secret_lines, "the reference has no fenced solution lines"
+    for path in files:
+        if path.suffix in (".py", ".md", ".toml", ".yml"):
+            text = path.read_text()
+            assert "BEGIN SOLUTION" not in text or path.name == "release.py", path
+            leaked = [line for line in secret_lines if line in text.splitlines() or f"    {line}" in text]
+            assert not leaked, f"{path} contains solution code: {leaked[:3]}"
+
+
+def test_public_checks_run_in_the_student_repo(student_repo: Path, tmp_path: Path) -> None:
+    """The released repo's own grader copy runs its public checks on its stubs: 0 points, no crash."""
+    env = {**os.environ, "PYTHONPATH": str(student_repo)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "--report-dir", str(tmp_path / "report")],
+        cwd=student_repo, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr
+    assert "rlgrade: points" in proc.stdout and "TOTAL 0 / " in proc.stdout
+    assert "Not implemented yet" in proc.stdout
+    assert str(student_repo / "grader") in subprocess.run(
+        [sys.executable, "-c", "import grader; print(grader.__file__)"], cwd=student_repo, capture_output=True,
+        text=True, env=env,
+    ).stdout  # fmt: skip
