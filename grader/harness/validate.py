@@ -87,3 +87,14 @@ def _nested_shape(value: list | tuple) -> tuple[int, ...]:
             break
         value = value[0]
     return tuple(shape)
+
+
+def as_bool(value: object, what: str) -> bool:
+    """``value`` if it is exactly ``True`` or ``False`` (a numpy bool is refused: wrap it with ``bool()``)."""
+    if type(value) is not bool:
+        kind = type(value).__qualname__
+        kind = kind if type(value).__module__ == "builtins" else f"{type(value).__module__}.{kind}"
+        raise InvalidOutput(
+            f"{what} must be a plain bool (True or False), got {kind} {value!r}; convert it with bool(...)"
+        )
+    return value

@@ -1,0 +1,217 @@
+"""Known bugs of a student's grid world environment (Gymnasium API, seeding, dynamics, rewards, registration).
+
+Each mutant patches ``solutions/hw01_env_bandits/gridworld.py`` in one place; ``killed_by`` lists the checks
+(public or hidden) that must fail for it.
+"""
+
+from grader.mutants import Mutant
+
+_A = "hw01_env_bandits"
+_F = "gridworld.py"
+
+_SLIP_DRAW = "        if self.np_random.random() < self.slip:\n"
+_RETURN_STEP = '        return obs, reward, terminated, False, {"position": self.position}\n'
+_TERMINATED = "        terminated = self.position == self.goal\n"
+
+MUTANTS = [
+    Mutant(
+        id="ENV-slip-global-rng",
+        assignment=_A,
+        description="slips drawn from the global np.random instead of self.np_random (X2): not reproducible",
+        file=_F,
+        old=_SLIP_DRAW,
+        new='        if __import__("numpy").random.random() < self.slip:\n',
+        killed_by=("test_seed_determinism", "test_hidden_seed_reproducible"),
+    ),
+    Mutant(
+        id="ENV-reset-ignores-seed",
+        assignment=_A,
+        description="reset calls super().reset() without the seed, so self.np_random is never seeded",
+        file=_F,
+        old="        super().reset(seed=seed)\n",
+        new="        super().reset()\n",
+        killed_by=("test_check_env", "test_seed_determinism", "test_hidden_seed_reproducible"),
+    ),
+    Mutant(
+        id="ENV-truncates-itself",
+        assignment=_A,
+        description="the env counts steps and sets truncated=True itself after 50 (the TimeLimit's job)",
+        file=_F,
+        old=_RETURN_STEP,
+        new='        self.steps = getattr(self, "steps", 0) + 1\n'
+        '        return obs, reward, terminated, self.steps >= 50, {"position": self.position}\n',
+        killed_by=("test_step_reward_and_no_self_truncation",),
+    ),
+    Mutant(
+        id="ENV-terminated-on-timeout",
+        assignment=_A,
+        description="a time limit reported as termination: terminated=True after 50 steps (TD1/AC2 at the source)",
+        file=_F,
+        old=_TERMINATED,
+        new='        self.steps = getattr(self, "steps", 0) + 1\n'
+        "        terminated = self.position == self.goal or self.steps >= 50\n",
+        killed_by=("test_step_reward_and_no_self_truncation", "test_registered_time_limit"),
+    ),
+    Mutant(
+        id="ENV-walks-through-walls",
+        assignment=_A,
+        description="the wall test is missing: the agent walks through '#'",
+        file=_F,
+        old="0 <= col < self.cols and self.layout[row][col] != WALL:",
+        new="0 <= col < self.cols:",
+        killed_by=("test_moves_walls_and_edges", "test_render_ansi", "test_hidden_moves_other_layouts"),
+    ),
+    Mutant(
+        id="ENV-edges-wrap-around",
+        assignment=_A,
+        description="moves off the grid wrap around to the other side instead of being blocked",
+        file=_F,
+        old="        row, col = self.position[0] + d_row, self.position[1] + d_col\n",
+        new="        row, col = (self.position[0] + d_row) % self.rows, (self.position[1] + d_col) % self.cols\n",
+        killed_by=(
+            "test_moves_walls_and_edges",
+            "test_step_reward_and_no_self_truncation",
+            "test_hidden_moves_other_layouts",
+        ),
+    ),
+    Mutant(
+        id="ENV-goal-no-reward",
+        assignment=_A,
+        description="entering the goal gives step_reward instead of goal_reward",
+        file=_F,
+        old="        reward = self.goal_reward if terminated else self.step_reward\n",
+        new="        reward = self.step_reward\n",
+        killed_by=("test_goal_reward_and_termination", "test_hidden_goal_other_rewards"),
+    ),
+    Mutant(
+        id="ENV-goal-reward-plus-step",
+        assignment=_A,
+        description="the goal step gives step_reward + goal_reward, not goal_reward as specified",
+        file=_F,
+        old="        reward = self.goal_reward if terminated else self.step_reward\n",
+        new="        reward = self.step_reward + (self.goal_reward if terminated else 0.0)\n",
+        killed_by=("test_goal_reward_and_termination", "test_hidden_goal_other_rewards"),
+    ),
+    Mutant(
+        id="ENV-goal-not-terminal",
+        assignment=_A,
+        description="reaching the goal pays but never sets terminated=True",
+        file=_F,
+        old=_RETURN_STEP,
+        new='        return obs, reward, False, False, {"position": self.position}\n',
+        killed_by=("test_goal_reward_and_termination", "test_hidden_goal_other_rewards"),
+    ),
+    Mutant(
+        id="ENV-terminated-numpy-bool",
+        assignment=_A,
+        description="terminated returned as numpy.bool_ instead of a plain bool",
+        file=_F,
+        old=_TERMINATED,
+        new='        terminated = __import__("numpy").bool_(self.position == self.goal)\n',
+        killed_by=(
+            "test_moves_walls_and_edges",
+            "test_goal_reward_and_termination",
+            "test_step_reward_and_no_self_truncation",
+            "test_hidden_goal_other_rewards",
+        ),
+    ),
+    Mutant(
+        id="ENV-obs-tuple",
+        assignment=_A,
+        description="reset returns the observation as a (row, col) tuple instead of row * cols + col",
+        file=_F,
+        old='        return self.position[0] * self.cols + self.position[1], {"position": self.position}\n',
+        new='        return self.position, {"position": self.position}\n',
+        killed_by=("test_check_env", "test_reset_start_and_info", "test_hidden_reset_other_layouts"),
+    ),
+    Mutant(
+        id="ENV-obs-transposed",
+        assignment=_A,
+        description="step numbers cells column-major (col * rows + row): wrong on non-square grids",
+        file=_F,
+        old="        obs = self.position[0] * self.cols + self.position[1]\n",
+        new="        obs = self.position[1] * self.rows + self.position[0]\n",
+        killed_by=("test_moves_walls_and_edges", "test_hidden_moves_other_layouts"),
+    ),
+    Mutant(
+        id="ENV-actions-mirrored",
+        assignment=_A,
+        description="RIGHT and LEFT swapped in the action numbering (1 moves left, 3 moves right)",
+        file=_F,
+        old="UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3\n",
+        new="UP, RIGHT, DOWN, LEFT = 0, 3, 2, 1\n",
+        killed_by=("test_moves_walls_and_edges", "test_goal_reward_and_termination", "test_hidden_moves_other_layouts"),
+    ),
+    Mutant(
+        id="ENV-slip-any-direction",
+        assignment=_A,
+        description="a slip picks any of the 4 directions (also backwards, also the intended one)",
+        file=_F,
+        old="            direction = (direction + self.np_random.choice((1, 3))) % 4\n",
+        new="            direction = int(self.np_random.integers(4))\n",
+        killed_by=("test_slip_frequency", "test_hidden_slip_other_values"),
+    ),
+    Mutant(
+        id="ENV-slip-one-side",
+        assignment=_A,
+        description="a slip always turns clockwise instead of left or right with probability 1/2 each",
+        file=_F,
+        old="self.np_random.choice((1, 3))",
+        new="1",
+        killed_by=("test_slip_frequency", "test_hidden_slip_other_values"),
+    ),
+    Mutant(
+        id="ENV-slip-inverted",
+        assignment=_A,
+        description="the move slips with probability 1 - slip instead of slip",
+        file=_F,
+        old=_SLIP_DRAW,
+        new="        if self.np_random.random() >= self.slip:\n",
+        killed_by=("test_moves_walls_and_edges", "test_slip_frequency", "test_hidden_slip_other_values"),
+    ),
+    Mutant(
+        id="ENV-ragged-layout-accepted",
+        assignment=_A,
+        description="rows of different lengths are not rejected",
+        file=_F,
+        old=" or any(len(row) != len(self.layout[0]) for row in self.layout):",
+        new=":",
+        killed_by=("test_invalid_layout",),
+    ),
+    Mutant(
+        id="ENV-second-goal-accepted",
+        assignment=_A,
+        description="only the number of starts is validated: a layout with two goals is accepted",
+        file=_F,
+        old="        if cells.count(START) != 1 or cells.count(GOAL) != 1:\n",
+        new="        if cells.count(START) != 1:\n",
+        killed_by=("test_hidden_invalid_arguments",),
+    ),
+    Mutant(
+        id="ENV-render-without-agent",
+        assignment=_A,
+        description="render shows the layout but not the agent",
+        file=_F,
+        old="        grid[self.position[0]][self.position[1]] = AGENT\n",
+        new="",
+        killed_by=("test_render_ansi",),
+    ),
+    Mutant(
+        id="ENV-register-without-time-limit",
+        assignment=_A,
+        description="registered without max_episode_steps, so gym.make adds no TimeLimit",
+        file=_F,
+        old="        gym.register(id=ENV_ID, entry_point=GridWorldEnv, max_episode_steps=MAX_EPISODE_STEPS)\n",
+        new="        gym.register(id=ENV_ID, entry_point=GridWorldEnv)\n",
+        killed_by=("test_registered_time_limit",),
+    ),
+    Mutant(
+        id="ENV-register-string-entry-point",
+        assignment=_A,
+        description="registered with a 'module:Class' string that does not import where the package is loaded",
+        file=_F,
+        old="        gym.register(id=ENV_ID, entry_point=GridWorldEnv, max_episode_steps=MAX_EPISODE_STEPS)\n",
+        new='        gym.register(ENV_ID, "hw01_env_bandits.gridworld:GridWorldEnv", max_episode_steps=50)\n',
+        killed_by=("test_registered_time_limit",),
+    ),
+]
