@@ -52,7 +52,7 @@ def test_stub_keeps_signatures_and_docstrings_and_raises_with_the_function_name(
         in stub
     )
     assert "Agent.act is not implemented yet (see its docstring in agent.py)" in stub
-    assert "        raise NotImplementedError('helper is not implemented yet" in stub
+    assert "    raise NotImplementedError('helper is not implemented yet" in stub
     assert "self.n = n" in stub and "return total" in stub
     namespace: dict = {}
     exec(compile(stub, "agent.py", "exec"), namespace)
@@ -119,6 +119,8 @@ def _solution_lines() -> set[str]:
 
 
 def test_student_repo_has_no_solutions_and_no_hidden_checks(student_repo: Path) -> None:
+    """No solution line anywhere outside grader/ (whose trusted oracles, e.g. the grid world's move rule,
+    restate parts of the public specification by design)."""
     files = [p for p in student_repo.rglob("*") if p.is_file()]
     names = {str(p.relative_to(student_repo)) for p in files}
     assert not any(n.startswith(("solutions", "tests/hidden", "tests/mutants", "tests/grader")) for n in names)
@@ -128,9 +130,9 @@ def test_student_repo_has_no_solutions_and_no_hidden_checks(student_repo: Path) 
     secret_lines = _solution_lines()
     assert secret_lines, "the reference has no fenced solution lines"
     for path in files:
-        if path.suffix in (".py", ".md", ".toml", ".yml"):
+        if path.suffix in (".py", ".md", ".toml", ".yml") and path.relative_to(student_repo).parts[0] != "grader":
             text = path.read_text()
-            assert "BEGIN SOLUTION" not in text or path.name == "release.py", path
+            assert "BEGIN SOLUTION" not in text, path
             leaked = [line for line in secret_lines if line in text.splitlines() or f"    {line}" in text]
             assert not leaked, f"{path} contains solution code: {leaked[:3]}"
 
