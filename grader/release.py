@@ -69,8 +69,8 @@ def make_stub(source: str, filename: str) -> str:
         owners = [name for first, last, name in spans if first < i + 1 <= last]
         if not owners:
             raise ReleaseError(f"{filename}:{i + 1}: a solution region must be inside a function body")
-        message = f"{owners[-1]} is not implemented yet (see its docstring in {filename})"
-        out.append(f"{begin['indent']}raise NotImplementedError({message!r})\n")
+        message = f"{owners[-1]} — fill this in (see its docstring in {filename})"
+        out.append(f'{begin["indent"]}raise NotImplementedError("{message}")\n')
         i = end + 1
     stub = "".join(out)
     ast.parse(stub, filename)

@@ -116,7 +116,8 @@ def markdown(results: list[CheckResult]) -> str:
             lines += ["", "### What to fix", ""]
             for r in failing:
                 text = r.message.replace("\n", "\n    ")
-                lines += [f"- **`{r.name}`** ({_fmt(r.max_points)} points):", "", f"    {text}", ""]
+                unit = "point" if r.max_points == 1 else "points"
+                lines += [f"- **`{r.name}`** ({_fmt(r.max_points)} {unit}):", "", f"    {text}", ""]
         lines.append("")
     return "\n".join(lines)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.harness.validate import InvalidOutput, as_int
+from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 TESTBED_KINDS = ("gaussian", "bernoulli")
 
@@ -35,13 +35,13 @@ AgentFactory = Callable[[int, np.random.Generator], Any]
 class Testbed:
     """One bandit problem: the kind of reward and the true mean reward of every arm."""
 
+    __test__ = False  # not a pytest test class, although its name starts with "Test"
+
     kind: str
     means: np.ndarray
 
     @classmethod
-    def sample(
-        cls, kind: str, n_arms: int, rng: np.random.Generator, mean_shift: float = 0.0
-    ) -> Testbed:
+    def sample(cls, kind: str, n_arms: int, rng: np.random.Generator, mean_shift: float = 0.0) -> Testbed:
         """Draw a new problem: μ_a ~ N(mean_shift, 1) for ``gaussian``, p_a ~ U(0, 1) for ``bernoulli``."""
         if kind == "gaussian":
             means = rng.normal(mean_shift, 1.0, size=n_arms)
@@ -162,8 +162,12 @@ def run_bandit(
 
 METRICS = {
     "regret": ("mean total regret", "mean_regret", "se_regret", "{:.1f}"),
-    "optimal_last": ("optimal-action rate over the last 10% of steps", "frac_optimal_last",
-                     "se_frac_optimal_last", "{:.3f}"),
+    "optimal_last": (
+        "optimal-action rate over the last 10% of steps",
+        "frac_optimal_last",
+        "se_frac_optimal_last",
+        "{:.3f}",
+    ),
 }
 
 
@@ -173,7 +177,7 @@ class LearningSpec:
 
     The check passes when ``metric`` is below (``goal="below"``) or at least (``goal="above"``) the
     threshold. ``scripts/calibrate_bandits.py`` finds every spec in the check files and re-runs it on
-    unseen seeds with ``with_seed``, so the numbers in the comments and the checks cannot drift apart.
+    unseen seeds with ``with_seed``, so the calibration always measures exactly what the check runs.
     """
 
     check: str  # name of the test function that uses this spec
@@ -201,7 +205,12 @@ class LearningSpec:
         kwargs = dict(self.kwargs)
         return run_bandit(
             lambda k, rng: agent_cls(k, **kwargs, rng=rng),
-            self.testbed, self.n_arms, self.steps, self.runs, self.seed, self.mean_shift,
+            self.testbed,
+            self.n_arms,
+            self.steps,
+            self.runs,
+            self.seed,
+            self.mean_shift,
         )
 
     def value(self, stats: BanditStats) -> float:
@@ -213,6 +222,12 @@ class LearningSpec:
     def agent_label(self) -> str:
         args = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.kwargs.items())
         return f"{self.agent}({args})" if args else self.agent
+
+    def assert_learns(self, agent_cls: Callable[..., Any], hint: str) -> BanditStats:
+        """Run the check; fail with the measured number, the threshold and ``hint`` (typical buggy values)."""
+        stats = self.run(agent_cls)
+        assert self.passes(self.value(stats)), f"{self.describe(stats)}; {hint}"
+        return stats
 
     def describe(self, stats: BanditStats) -> str:
         """E.g. ``mean total regret 213.4 ± 6.1 (SE) over 200 runs of 1000 steps (...), needed < 260``."""
@@ -238,21 +253,17 @@ def action_frequencies(agent: Any, n_arms: int, n_calls: int) -> np.ndarray:
     return counts / n_calls
 
 
+def agent_array(agent: Any, name: str, n_arms: int) -> np.ndarray:
+    """The agent's attribute ``name`` (e.g. ``q``, ``n``, ``alpha``, ``h``) as a checked float array ``(n_arms,)``."""
+    cls = type(agent).__name__
+    if not hasattr(agent, name):
+        raise InvalidOutput(f"{cls} has no attribute `{name}`: keep the attributes described in its docstring")
+    return as_float_array(getattr(agent, name), f"{cls}.{name}", (n_arms,))
+
+
 def binomial_tolerance(p: float, n_calls: int, z: float = 4.5) -> float:
     """``z`` binomial standard errors of a frequency with true probability ``p`` (at least 1/n_calls)."""
     return max(z * float(np.sqrt(p * (1 - p) / n_calls)), 1.0 / n_calls)
-
-
-def as_score_array(value: object, what: str, n_arms: int) -> np.ndarray:
-    """Like ``as_float_array`` but ``+inf`` is allowed (UCB scores of untried arms); ``nan``/``-inf`` are not."""
-    if type(value) is not np.ndarray or value.dtype.kind not in "fiu":
-        raise InvalidOutput(f"{what} must be a numpy array of floats, got {type(value).__name__}")
-    array = value.astype(np.float64)
-    if array.shape != (n_arms,):
-        raise InvalidOutput(f"{what} must have shape ({n_arms},), got {array.shape}")
-    if np.any(np.isnan(array)) or np.any(array == -np.inf):
-        raise InvalidOutput(f"{what} must not contain nan or -inf, got {array}")
-    return array
 
 
 @dataclass(frozen=True)
@@ -264,9 +275,7 @@ class SeededPlay:
     touched_python_random: bool
 
 
-def seeded_play(
-    make_agent: AgentFactory, n_arms: int, steps: int, agent_seed: int, global_seed: int
-) -> SeededPlay:
+def seeded_play(make_agent: AgentFactory, n_arms: int, steps: int, agent_seed: int, global_seed: int) -> SeededPlay:
     """Seed the global RNGs with ``global_seed``, then play a fixed Bernoulli testbed with a fresh agent.
 
     A correct agent gives the same actions for the same ``agent_seed`` whatever ``global_seed`` is, and
@@ -295,4 +304,23 @@ def _same_numpy_state(a: dict, b: dict) -> bool:
         and sa["pos"] == sb["pos"]
         and a["has_gauss"] == b["has_gauss"]
         and a["gauss"] == b["gauss"]
+    )
+
+
+def assert_reproducible(make_agent: AgentFactory, label: str, n_arms: int = 10, steps: int = 300) -> None:
+    """Fail unless two agents with the same rng seed act identically under different global seeds."""
+    first = seeded_play(make_agent, n_arms, steps, agent_seed=11, global_seed=1)
+    second = seeded_play(make_agent, n_arms, steps, agent_seed=11, global_seed=2)
+    assert not (first.touched_numpy_global or second.touched_numpy_global), (
+        f"{label} changed the global np.random state while playing {steps} steps: draw every random number "
+        "from the rng passed to the constructor (self.rng), never from np.random.*"
+    )
+    assert not (first.touched_python_random or second.touched_python_random), (
+        f"{label} used Python's `random` module while playing {steps} steps: use self.rng instead"
+    )
+    differ = np.flatnonzero(first.actions != second.actions)
+    assert differ.size == 0, (
+        f"two {label} agents built with the same rng seed chose different actions (first at step "
+        f"{differ[0] if differ.size else 0}) on the same {steps}-step Bernoulli testbed: draw all "
+        "randomness from self.rng, do not create new generators"
     )

@@ -38,27 +38,32 @@ def as_int(value: object, what: str, low: int, high: int) -> int:
     return result
 
 
-def as_float(value: object, what: str) -> float:
-    """``value`` as a finite plain float; accepts Python/numpy reals and 0-d real arrays."""
+def _as_real(value: object, what: str) -> float:
+    """``value`` as a plain float (possibly inf or nan); accepts Python/numpy reals and 0-d real arrays."""
     if type(value) is np.ndarray and value.shape == () and value.dtype.type in _NUMPY_INTS + _NUMPY_FLOATS:
         value = value.item()
     if type(value) in (int, float) or type(value) in _NUMPY_INTS + _NUMPY_FLOATS:
-        result = float(value)
-    else:
-        raise InvalidOutput(f"{what} must be a number, got {_describe(value)}")
+        return float(value)
+    raise InvalidOutput(f"{what} must be a number, got {_describe(value)}")
+
+
+def as_float(value: object, what: str) -> float:
+    """``value`` as a finite plain float; accepts Python/numpy reals and 0-d real arrays."""
+    result = _as_real(value, what)
     if not math.isfinite(result):
         raise InvalidOutput(f"{what} must be finite, got {result}")
     return result
 
 
-def as_float_array(value: object, what: str, shape: tuple[int, ...]) -> np.ndarray:
-    """``value`` as a finite float64 array of exactly ``shape``; accepts lists/tuples and numeric arrays."""
+def as_float_array(value: object, what: str, shape: tuple[int, ...], allow_posinf: bool = False) -> np.ndarray:
+    """``value`` as a finite float64 array of exactly ``shape``; accepts lists/tuples and numeric arrays.
+    With ``allow_posinf``, ``+inf`` entries are accepted too (e.g. UCB scores of untried arms)."""
     if type(value) is np.ndarray:
         if value.dtype.type not in _NUMPY_INTS + _NUMPY_FLOATS:
             raise InvalidOutput(f"{what} must hold numbers, got dtype {value.dtype}")
         array = value.astype(np.float64)
     elif type(value) in (list, tuple):
-        items = [as_float(v, f"each entry of {what}") for v in _flatten(value)]
+        items = [_as_real(v, f"each entry of {what}") for v in _flatten(value)]
         nested = _nested_shape(value)
         if math.prod(nested) != len(items):
             raise InvalidOutput(f"{what} must be a rectangular nested list of shape {tuple(shape)}")
@@ -67,8 +72,10 @@ def as_float_array(value: object, what: str, shape: tuple[int, ...]) -> np.ndarr
         raise InvalidOutput(f"{what} must be a numpy array or a list, got {_describe(value)}")
     if array.shape != tuple(shape):
         raise InvalidOutput(f"{what} must have shape {tuple(shape)}, got {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise InvalidOutput(f"{what} must be finite, got {array}")
+    bad = np.isnan(array) | (array == -np.inf) | (~allow_posinf & (array == np.inf))
+    if np.any(bad):
+        allowed = "finite or +inf" if allow_posinf else "finite"
+        raise InvalidOutput(f"{what} must be {allowed}, got {array}")
     return array
 
 

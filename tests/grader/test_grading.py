@@ -33,8 +33,8 @@ def test_stubs_get_zero_with_not_implemented_messages(fake_course: Path, tmp_pat
     assert results["score"] == 0
     for test in results["tests"]:
         assert test["output"].startswith("Not implemented yet:"), test
-    assert "double is not implemented yet" in by_name(results)["test_double"]["output"]
-    assert "Counter.next is not implemented yet" in by_name(results)["test_counter"]["output"]
+    assert "Not implemented yet: double — fill this in" in by_name(results)["test_double"]["output"]
+    assert "Counter.next — fill this in" in by_name(results)["test_counter"]["output"]
 
 
 BROKEN = {

@@ -51,12 +51,12 @@ def test_stub_keeps_signatures_and_docstrings_and_raises_with_the_function_name(
         'def act(self, x: float) -> float:\n        """Return sqrt(x) * n."""\n        raise NotImplementedError('
         in stub
     )
-    assert "Agent.act is not implemented yet (see its docstring in agent.py)" in stub
-    assert "    raise NotImplementedError('helper is not implemented yet" in stub
+    assert "Agent.act — fill this in (see its docstring in agent.py)" in stub
+    assert '    raise NotImplementedError("helper — fill this in' in stub
     assert "self.n = n" in stub and "return total" in stub
     namespace: dict = {}
     exec(compile(stub, "agent.py", "exec"), namespace)
-    with pytest.raises(NotImplementedError, match="Agent.act is not implemented yet"):
+    with pytest.raises(NotImplementedError, match="Agent.act — fill this in"):
         namespace["Agent"](2).act(4.0)
 
 

@@ -1,0 +1,47 @@
+"""The bundled example submission (what `make demo` grades): the grader finds exactly its planted bugs,
+and grading it twice gives identical verdicts and messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import COURSE_ROOT, by_name, grade
+
+EXAMPLE = COURSE_ROOT / "examples" / "hw01-student"
+
+#: the checks examples/README.md says the example loses, by planted bug
+EXPECTED_FAILURES = {
+    "ε-greedy explores only non-greedy arms": {
+        "test_eps_greedy_action_frequencies",
+        "test_hidden_eps_greedy_extreme_epsilon",
+    },
+    "Thompson sampling not implemented": {
+        "test_thompson_posterior",
+        "test_thompson_sampling_frequency",
+        "test_thompson_learns_bernoulli",
+        "test_hidden_single_arm",
+        "test_hidden_thompson_rejects_bad_rewards",
+        "test_hidden_reproducible_sampling_agents",
+        "test_hidden_thompson_learns_bernoulli_5",
+    },
+    "gradient bandit without baseline": {
+        "test_gradient_exact_preferences",
+        "test_gradient_learns_with_baseline",
+        "test_hidden_gradient_exact_three_arms",
+        "test_hidden_gradient_baseline_matters",
+    },
+    "slips from the global RNG": {"test_seed_determinism", "test_hidden_seed_reproducible"},
+    "run_episode ignores truncated": {"test_run_episode_until_truncated", "test_hidden_run_episode_slippery"},
+}
+
+
+def test_example_loses_exactly_the_checks_of_its_bugs_and_grades_deterministically(tmp_path: Path) -> None:
+    runs = [grade(EXAMPLE, tmp_path / f"run{i}", "--hw", "hw01", "--hidden") for i in range(2)]
+    verdicts = [[(t["name"], t["score"], t["output"]) for t in run["tests"]] for run in runs]
+    assert verdicts[0] == verdicts[1], "two gradings of the same submission differ"
+    failing = {name for name, t in by_name(runs[0]).items() if t["status"] == "failed"}
+    assert failing == set().union(*EXPECTED_FAILURES.values())
+    not_implemented = {
+        t["name"] for t in runs[0]["tests"] if t["output"].startswith("Not implemented yet: ThompsonBernoulli")
+    }
+    assert len(not_implemented) == len(EXPECTED_FAILURES["Thompson sampling not implemented"])
