@@ -1,0 +1,1 @@
+"""hw02: tabular value-based methods: dynamic programming, Monte Carlo and temporal-difference control."""

@@ -1,0 +1,175 @@
+"""Public checks of hw02's Monte Carlo methods (``mc.py``).
+
+Exact component checks compare your functions with the grader's own computations on given episodes
+(returns, first- vs every-visit averages, ε-soft probabilities, one control update). The Blackjack checks run
+the environment in the grader (``grader/harness/tabular_models.py``): it generates the episodes, or it drives
+your agent's ``act``/``update_episode`` and then plays the greedy policy of your ``q``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.harness.bandits import binomial_tolerance
+from grader.harness.tabular_models import (
+    MCControlSpec,
+    blackjack_episodes,
+    checked_q,
+    checked_value_dict,
+    first_visit_values,
+)
+from grader.harness.validate import as_float_array, as_int
+
+LOOP_EPISODES = [
+    (["A", "B", "A", "C"], [1.0, 0.0, 2.0, 3.0]),
+    (["B", "A", "B", "B"], [0.0, -1.0, 4.0, 1.0]),
+]
+"""Two episodes that revisit states; with γ = 1: first-visit V = {A: 5.5, B: 4.5, C: 3}, every-visit
+V = {A: 4.75, B: 4.0, C: 3}."""
+
+LEARNS = MCControlSpec(
+    check="test_mc_control_learns_blackjack",
+    epsilon=0.1,
+    episodes=50_000,
+    seed=7,
+    threshold=-0.10,
+)
+
+
+def rounded(values: dict) -> dict:
+    """``values`` sorted by state, rounded to 4 digits, for messages."""
+    return {s: round(v, 4) for s, v in sorted(values.items())}
+
+
+def value_dict(mc_prediction, episodes, gamma: float, first_visit: bool) -> dict:
+    """Call the code under test and validate its answer against the states of ``episodes``."""
+    states = {s for ep_states, _ in episodes for s in ep_states}
+    name = f"mc_prediction(..., gamma={gamma}, first_visit={first_visit})"
+    return checked_value_dict(mc_prediction(episodes, gamma, first_visit=first_visit), name, states)
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(10)
+def test_discounted_returns(impl):
+    """discounted_returns: G_t = R_{t+1} + γ G_{t+1}, computed backwards"""
+    discounted_returns = impl.attr("mc", "discounted_returns")
+    noisy = np.random.default_rng(3).normal(size=12).round(2).tolist()
+    for rewards, gamma in (([1.0, 0.0, 2.0], 0.5), ([0.0, 0.0, 0.0, 1.0], 0.9), (noisy, 0.95), (noisy, 1.0)):
+        expected = np.array([sum(gamma**k * r for k, r in enumerate(rewards[t:])) for t in range(len(rewards))])
+        got = as_float_array(discounted_returns(list(rewards), gamma), "discounted_returns", (len(rewards),))
+        assert np.allclose(got, expected, rtol=0, atol=1e-9), (
+            f"discounted_returns({rewards}, gamma={gamma}) = {np.round(got, 4).tolist()}; expected "
+            f"{np.round(expected, 4).tolist()} (G_t sums the rewards from step t on: R_(t+1) + γ R_(t+2) + ...)"
+        )
+
+
+@pytest.mark.points(3)
+@pytest.mark.timeout(10)
+def test_mc_prediction_first_vs_every_visit(impl):
+    """mc_prediction: first-visit and every-visit averages differ on episodes that revisit a state"""
+    mc_prediction = impl.attr("mc", "mc_prediction")
+    for gamma in (1.0, 0.9):
+        for first_visit in (True, False):
+            got = value_dict(mc_prediction, LOOP_EPISODES, gamma, first_visit)
+            expected = first_visit_values(LOOP_EPISODES, gamma, first_visit)
+            bad = [s for s in expected if abs(got[s] - expected[s]) > 1e-9]
+            assert not bad, (
+                f"mc_prediction on the episodes {LOOP_EPISODES} with γ = {gamma}, first_visit={first_visit}: got "
+                f"{rounded(got)}, expected {rounded(expected)}. "
+                + (
+                    "First-visit MC averages one return per episode: the one after the FIRST visit"
+                    if first_visit
+                    else "Every-visit MC averages the returns after ALL visits"
+                )
+            )
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(20)
+def test_mc_prediction_blackjack(impl):
+    """mc_prediction on 5000 Blackjack episodes of the policy 'stick on 20 or 21' (S&B example 5.1)"""
+    mc_prediction = impl.attr("mc", "mc_prediction")
+    episodes = blackjack_episodes(5000, seed=11)
+    got = value_dict(mc_prediction, episodes, 1.0, True)
+    expected = first_visit_values(episodes, 1.0)
+    error = {s: abs(got[s] - expected[s]) for s in expected}
+    worst = max(error, key=error.get)
+    assert error[worst] <= 1e-9, (
+        f"on 5000 Blackjack-v1 episodes (seed 11) of the policy 'stick on 20 or 21', γ = 1: V{worst} = "
+        f"{got[worst]:.5f}, but the mean of its first-visit returns is {expected[worst]:.5f} "
+        f"({len(expected)} states visited). States are tuples (player_sum, dealer_card, usable_ace)"
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(10)
+def test_eps_soft_policy_probs(impl):
+    """MCControlAgent.policy_probs: ε/|A| everywhere plus (1 − ε) shared by the greedy actions"""
+    MCControlAgent = impl.attr("mc", "MCControlAgent")
+    agent = MCControlAgent(3, 4, 0.2, 1.0, rng=np.random.default_rng(0))
+    agent.q = np.array([[0.0, 1.0, 1.0, 0.5], [0.0, 0.0, 3.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    expected = {0: [0.05, 0.45, 0.45, 0.05], 1: [0.05, 0.05, 0.85, 0.05], 2: [0.25, 0.25, 0.25, 0.25]}
+    for state, probs in expected.items():
+        got = as_float_array(agent.policy_probs(state), f"policy_probs({state})", (4,))
+        assert np.allclose(got, probs, rtol=0, atol=1e-9), (
+            f"with ε = 0.2 and q[{state}] = {agent.q[state].tolist()}, policy_probs({state}) = "
+            f"{np.round(got, 4).tolist()}; expected {probs}: ε/|A| = 0.05 for every action plus 1 − ε = 0.8 split "
+            "equally among the greedy ones"
+        )
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(10)
+def test_eps_soft_act_frequencies(impl):
+    """MCControlAgent.act draws actions with the probabilities of policy_probs"""
+    MCControlAgent = impl.attr("mc", "MCControlAgent")
+    agent = MCControlAgent(2, 4, 0.3, 1.0, rng=np.random.default_rng(5))
+    agent.q = np.array([[0.0, 2.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]])
+    calls = 8000
+    counts = np.bincount([as_int(agent.act(0), "act(0)", 0, 4) for _ in range(calls)], minlength=4)
+    freq = counts / calls
+    expected = np.array([0.075, 0.775, 0.075, 0.075])
+    tolerance = np.array([binomial_tolerance(p, calls) for p in expected])
+    assert np.all(np.abs(freq - expected) <= tolerance), (
+        f"with ε = 0.3 and q[0] = [0, 2, 0, 1], {calls} calls of act(0) gave the frequencies {np.round(freq, 4)}; "
+        f"expected {expected.tolist()} ± {np.round(tolerance, 4).tolist()}"
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(10)
+def test_mc_control_update_first_visit(impl):
+    """MCControlAgent.update_episode: first-visit sample averages of the returns of (s, a)"""
+    MCControlAgent = impl.attr("mc", "MCControlAgent")
+    agent = MCControlAgent(3, 2, 0.1, 0.9, rng=np.random.default_rng(0))
+    episodes = [
+        ([0, 1, 0, 2, 0], [1, 0, 1, 1, 1], [1.0, -1.0, 2.0, 0.0, 3.0]),
+        ([1, 0, 0], [0, 1, 1], [0.5, 1.0, -2.0]),
+    ]
+    q, n = np.zeros((3, 2)), np.zeros((3, 2))
+    for states, actions, rewards in episodes:
+        agent.update_episode(list(states), list(actions), list(rewards))
+        returns = first_visit_values([(list(zip(states, actions, strict=True)), rewards)], 0.9)
+        for (s, a), g in returns.items():
+            n[s, a] += 1
+            q[s, a] += (g - q[s, a]) / n[s, a]
+    got_q = checked_q(agent.q, "MCControlAgent.q", 3, 2)
+    got_n = checked_q(agent.n, "MCControlAgent.n", 3, 2)
+    assert np.array_equal(got_n, n) and np.allclose(got_q, q, rtol=0, atol=1e-9), (
+        f"after update_episode on the episodes (states, actions, rewards) {episodes} with γ = 0.9: q = "
+        f"{np.round(got_q, 4).tolist()}, n = {got_n.tolist()}; expected q = {np.round(q, 4).tolist()}, n = "
+        f"{n.tolist()}. Only the FIRST occurrence of a pair (s, a) in an episode counts, with the return from there"
+    )
+
+
+@pytest.mark.points(3)
+@pytest.mark.timeout(60)
+def test_mc_control_learns_blackjack(impl):
+    """ε-soft MC control on Blackjack: greedy policy's expected return ≥ −0.10 after 50000 episodes"""
+    spec = LEARNS
+    value = spec.value(impl.attr("mc", "MCControlAgent"))
+    assert value >= spec.threshold, (
+        f"{spec.describe(value)}. For scale: the policy 'stick on 20 or 21' scores about −0.35, the optimal "
+        "policy −0.047, an agent that never explores (ε ignored) −0.12 to −0.17"
+    )
