@@ -36,7 +36,6 @@ class _Watch:
     collected: dict[str, dict]
     results: dict[str, CheckResult]
     current: str | None
-    current_since: float
 
 
 def assignment_dirs(course_root: Path, selector: str | None, hidden: bool) -> list[Path]:
@@ -70,7 +69,7 @@ def _pytest_command(course_root: Path, impl: str, records: Path, targets: list[s
 def _read_watch(records: Path) -> _Watch:
     collected: dict[str, dict] = {}
     results: dict[str, CheckResult] = {}
-    current, since = None, time.monotonic()
+    current = None
     for rec in read_records(records):
         if rec["kind"] == "collected":
             collected[rec["nodeid"]] = rec
@@ -80,7 +79,7 @@ def _read_watch(records: Path) -> _Watch:
             results[rec["nodeid"]] = result_from_record(rec)
             if current == rec["nodeid"]:
                 current = None
-    return _Watch(collected, results, current, since)
+    return _Watch(collected, results, current)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
