@@ -52,9 +52,8 @@ def unpack_submission(submission: str, work_dir: Path) -> str:
                     raise GradingError(f"zip member {member!r} would be written outside the submission folder")
             zf.extractall(target)
         entries = [p for p in target.iterdir() if not p.name.startswith("__MACOSX")]
-        path = (
-            entries[0] if len(entries) == 1 and entries[0].is_dir() and not entries[0].name.startswith("hw") else target
-        )
+        single_wrapper = len(entries) == 1 and entries[0].is_dir() and not entries[0].name.startswith("hw")
+        path = entries[0] if single_wrapper else target
     return str(path.resolve())
 
 
