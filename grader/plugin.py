@@ -6,6 +6,7 @@ the code under test from the ``impl`` fixture (design P2), never by importing it
 
 Options:
   --impl solutions|assignments|PATH   which implementation to grade (default: assignments)
+  --sandbox                           run the code under test in a limited child process (grading mode)
   --report-dir DIR                    write results.json, junit.xml and report.md there
   --rlgrade-records FILE              stream per-check records (used by ``rlgrade grade``)
 """
@@ -27,6 +28,8 @@ import pytest
 from grader import report
 from grader.impl import Implementation, ImplementationError, resolve_impl_root
 from grader.results import CheckResult, append_record, result_to_record
+from grader.sandbox.limits import Limits
+from grader.sandbox.session import SandboxedImplementation, SandboxSession
 
 VISIBILITIES = ("public", "hidden")
 
@@ -37,6 +40,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--impl",
         default="assignments",
         help="implementation under test: 'solutions', 'assignments' (default) or a path to a submission",
+    )
+    group.addoption(
+        "--sandbox",
+        action="store_true",
+        help="run the implementation under test in a separate, limited process (grading mode)",
     )
     group.addoption("--report-dir", default=None, help="write results.json, junit.xml and report.md here")
     group.addoption("--rlgrade-records", default=None, help=argparse.SUPPRESS)
@@ -182,6 +190,12 @@ def describe_failure(excinfo: pytest.ExceptionInfo, timeout: float, impl_root: P
         return str(exc)
     if isinstance(exc, pytest.skip.Exception):
         return f"Skipped during the check (counts as failed): {exc}"
+    where = getattr(exc, "_rlgrade_where", None)
+    if where is not None:  # raised by the student's code in the sandbox
+        kind = getattr(exc, "_rlgrade_type", type(exc).__name__)
+        if kind == "NotImplementedError":
+            return f"Not implemented yet: {exc}" if str(exc) else "Not implemented yet (NotImplementedError)."
+        return f"Your code raised {kind}{' at ' + where if where else ''}: {exc}"
     where = ""
     if impl_root is not None:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(str(impl_root))]
@@ -208,14 +222,27 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def impl(request: pytest.FixtureRequest) -> Implementation:
-    """The assignment package under test, chosen with ``--impl``; use ``impl.attr(module, name)``."""
+def impl(request: pytest.FixtureRequest):
+    """The assignment package under test, chosen with ``--impl``; use ``impl.attr(module, name)``.
+
+    With ``--sandbox`` the package lives in a fresh child process (``grader/sandbox``) and ``attr`` returns
+    proxies; otherwise it is imported here, so a student can debug a check with breakpoints.
+    """
     location = check_location(request.node.path)
     if location is None:
         raise pytest.UsageError(f"{request.node.nodeid}: `impl` is only available to checks")
     root = resolve_impl_root(request.config.getoption("--impl"), request.config.rootpath)
     request.node._rlgrade_impl_root = root
-    return Implementation(root=root, assignment=location[0])
+    if not request.config.getoption("--sandbox"):
+        yield Implementation(root=root, assignment=location[0])
+        return
+    timeout = check_timeout(request.node) or 60.0
+    limits = Limits(call_seconds=timeout, cpu_seconds=int(timeout) + 10)
+    session = SandboxSession(root, location[0], zlib.crc32(request.node.nodeid.encode()), limits)
+    try:
+        yield SandboxedImplementation(session)
+    finally:
+        session.close()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,222 @@
+"""Calls across the sandbox boundary: each side keeps its own objects and hands out numbered handles.
+
+Both processes run the same :class:`Endpoint`. A request names an operation on a handle (``getattr``,
+``setattr``, ``call``) or asks the child for ``<module>.<name>`` of the implementation under test
+(``attr``). While one side waits for its reply, it serves requests from the other side, so student code in
+the child can call back into parent objects it was given (an env, a policy callable) and the parent stays
+the one that runs them. Values travel by :mod:`grader.sandbox.wire` (data only, never pickle); anything
+that is not plain data travels as a handle and is used through a :class:`Remote` proxy.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from grader.sandbox.wire import Decoder, Encoder, WireError, recv_frame, send_frame
+
+MAX_MESSAGE = 256 << 20
+MAX_TEXT = 2000
+
+
+class RemoteError(Exception):
+    """An exception raised on the other side of the boundary, described by type name, text and location."""
+
+    def __init__(self, type_name: str, message: str, where: str, token: int | None = None) -> None:
+        super().__init__(message)
+        self.type_name, self.where, self.token = type_name, where, token
+
+
+class Remote:
+    """A proxy for an object that lives in the other process. Attribute reads, writes and calls are requests."""
+
+    __slots__ = ("_endpoint", "_id", "_type", "_callable")
+
+    def __init__(self, endpoint: Endpoint, ref_id: int, type_name: str, is_callable: bool) -> None:
+        object.__setattr__(self, "_endpoint", endpoint)
+        object.__setattr__(self, "_id", ref_id)
+        object.__setattr__(self, "_type", type_name)
+        object.__setattr__(self, "_callable", is_callable)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "__name__":  # so messages can say which class or function this is
+            return self._type
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._endpoint.request("getattr", ref=self, name=name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._endpoint.request("setattr", ref=self, name=name, value=value)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._endpoint.request("call", ref=self, args=list(args), kwargs=kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{self._type} in the sandbox>"
+
+
+
+class Endpoint:
+    """One side of the connection: its exported objects, the encoder/decoder and the request loop.
+
+    ``reply_timeout`` bounds the wait for a reply (``None``: wait forever); ``locate(exc)`` says where an
+    exception came from (the child points at the student's file and line); ``allow(op, obj, name)`` decides
+    which requests of the peer on our objects are served (the parent serves a short allow-list only).
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        resolve_attr: Callable[[str, str], Any] | None = None,
+        locate: Callable[[BaseException], str] = lambda exc: "",
+        reply_timeout: float | None = None,
+        allow: Callable[[str, Any, str], bool] = lambda op, obj, name: True,
+    ) -> None:
+        self.sock = sock
+        self.allow = allow
+        self.resolve_attr = resolve_attr
+        self.locate = locate
+        self.reply_timeout = reply_timeout
+        self.objects: dict[int, Any] = {}
+        self.failures: dict[int, BaseException] = {}  # exceptions of our objects raised during a peer's call
+        self.encoder = Encoder(self._export)
+        self.decoder = Decoder(self._resolve)
+
+    # -- handles ----------------------------------------------------------------------------------
+    def _export(self, obj: Any) -> dict:
+        if type(obj) is _Returning:
+            return {"$t": "ref", "id": obj.remote._id, "side": "yours"}
+        ref = id(obj)
+        self.objects[ref] = obj
+        return {"$t": "ref", "id": ref, "side": "mine", "type": type(obj).__name__, "callable": callable(obj)}
+
+    def _resolve(self, node: dict) -> Any:
+        ref, side = node.get("id"), node.get("side")
+        if type(ref) is not int:
+            raise WireError("malformed handle")
+        if side == "yours":  # one of our own objects, coming back
+            if ref not in self.objects:
+                raise WireError("unknown handle")
+            return self.objects[ref]
+        name = node.get("type") if type(node.get("type")) is str else "object"
+        return Remote(self, ref, name[:80], node.get("callable") is True)
+
+    def _encode(self, value: Any) -> tuple[Any, list[bytes]]:
+        return self.encoder.encode(_own_handles(value))
+
+    # -- messages ---------------------------------------------------------------------------------
+    def _send(self, doc: dict, value: Any = None) -> None:
+        encoded, blobs = self._encode(value)
+        doc["value"] = encoded
+        send_frame(self.sock, doc, blobs)
+
+    def _receive(self, deadline: float | None) -> tuple[dict, Any]:
+        doc, blobs = recv_frame(self.sock, deadline, MAX_MESSAGE)
+        if type(doc) is not dict or doc.get("kind") not in ("req", "ok", "err"):
+            raise WireError("malformed message")
+        return doc, self.decoder.decode(doc.get("value"), blobs)
+
+    def request(self, op: str, **fields: Any) -> Any:
+        """Send one request and serve the peer's requests until its reply arrives; return or raise it."""
+        value = {k: v for k, v in fields.items()}
+        self._send({"kind": "req", "op": op}, value)
+        deadline = None if self.reply_timeout is None else time.monotonic() + self.reply_timeout
+        while True:
+            doc, payload = self._receive(deadline)
+            if doc["kind"] == "req":
+                self._serve_one(doc, payload)
+                continue
+            if doc["kind"] == "ok":
+                return payload
+            raise self._error_from(payload)
+
+    def _error_from(self, payload: Any) -> BaseException:
+        if type(payload) is not dict:
+            return WireError("malformed error reply")
+        token = payload.get("token")
+        if type(token) is int and token in self.failures:  # our own exception, passed through student code
+            return self.failures.pop(token)
+        text = lambda key: str(payload.get(key, ""))[:MAX_TEXT]  # noqa: E731
+        return RemoteError(text("type"), text("message"), text("where"))
+
+    def serve_forever(self) -> None:
+        """The child's main loop: answer requests until the parent goes away."""
+        while True:
+            doc, payload = self._receive(None)
+            if doc["kind"] != "req":
+                raise WireError("unexpected reply")
+            self._serve_one(doc, payload)
+
+    def _serve_one(self, doc: dict, payload: Any) -> None:
+        try:
+            result = self._perform(str(doc.get("op")), payload)
+        except WireError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - every failure of our objects goes back as an error reply
+            self._send({"kind": "err"}, self._describe(exc))
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not isinstance(exc, RemoteError):
+                raise
+            return
+        self._send({"kind": "ok"}, result)
+
+    def _describe(self, exc: BaseException) -> dict:
+        if isinstance(exc, RemoteError):  # the peer's own failure coming back: hand its token back
+            return {"type": exc.type_name, "message": str(exc), "where": exc.where, "token": exc.token}
+        token = id(exc)
+        self.failures[token] = exc
+        return {"type": type(exc).__name__, "message": str(exc)[:MAX_TEXT], "where": self.locate(exc), "token": token}
+
+    def _perform(self, op: str, payload: Any) -> Any:
+        if type(payload) is not dict:
+            raise WireError("malformed request")
+        if op == "attr" and self.resolve_attr is not None:
+            return self.resolve_attr(str(payload.get("module")), str(payload.get("name")))
+        target, name = payload.get("ref"), str(payload.get("name"))
+        if type(target) is Remote:
+            raise WireError("a request must name one of the receiver's own objects")
+        if not self.allow(op, target, name):
+            raise PermissionError(f"the grader does not allow {op} {name!r} on a {type(target).__name__}")
+        if op == "getattr":
+            return getattr(target, name)
+        if op == "setattr":
+            return setattr(target, name, payload.get("value"))
+        if op == "call":
+            args, kwargs = payload.get("args"), payload.get("kwargs")
+            if type(args) is not list or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
+                raise WireError("malformed call")
+            return target(*args, **kwargs)
+        raise WireError(f"unknown operation {op[:20]}")
+
+
+def _own_handles(value: Any) -> Any:
+    """Proxies being sent back to their owner travel as ``yours`` handles (so the owner gets the object)."""
+    if type(value) is Remote:
+        return _Returning(value)
+    if type(value) in (list, tuple):
+        return type(value)(_own_handles(v) for v in value)
+    if type(value) is dict:
+        return {k: _own_handles(v) for k, v in value.items()}
+    return value
+
+
+class _Returning:
+    """Marks a proxy on its way back to the process that owns the object."""
+
+    def __init__(self, remote: Remote) -> None:
+        self.remote = remote
+
+
+def student_location(root: str) -> Callable[[BaseException], str]:
+    """``locate`` for the child: the last traceback frame inside the submission, as 'file, line N, in f'."""
+
+    def locate(exc: BaseException) -> str:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if (f.filename or "").startswith(root)]
+        if not frames:
+            return ""
+        f = frames[-1]
+        return f"{f.filename[len(root) :].lstrip('/')}, line {f.lineno}, in {f.name}"
+
+    return locate

@@ -1,0 +1,184 @@
+"""The trusted side of one sandboxed check: start a limited child, talk to it, and kill it afterwards.
+
+Each check gets a fresh child process (``grader.sandbox.child``) that imports the implementation under test.
+The check itself runs here, in the grader; ``SandboxedImplementation.attr`` hands it proxies
+(:class:`grader.sandbox.rpc.Remote`) instead of the student's objects, so check code stays the same in
+sandboxed and in-process mode. What the child gets and cannot do is decided in :mod:`grader.sandbox.limits`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from grader.impl import ImplementationError
+from grader.sandbox.limits import Limits, child_environment, confine
+from grader.sandbox.rpc import Endpoint, RemoteError
+from grader.sandbox.wire import Deadline, WireError
+
+# What the student's code may do with the grader's objects it is given (an env, a policy function): call
+# them, and read these attributes. Nothing else (no private attributes, no writes).
+PARENT_ATTRIBUTES = frozenset(
+    {"reset", "step", "close", "action_space", "observation_space", "metadata", "render_mode", "n", "start"}
+    | {"shape", "dtype", "low", "high", "sample", "contains", "seed"}
+)
+# Exceptions of the student's code that are raised again here as themselves, so checks can expect them.
+BUILTIN_ERRORS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, Exception) and not issubclass(value, (OSError, Warning))
+)
+
+
+class SandboxFailure(AssertionError):
+    """The child process died, hit a limit or broke the protocol; the check fails with this message."""
+
+
+def parent_allows(op: str, obj: Any, name: str) -> bool:
+    if op == "call":
+        return callable(obj)
+    return op == "getattr" and name in PARENT_ATTRIBUTES
+
+
+class _ParentEndpoint(Endpoint):
+    """The grader's endpoint: turns the child's failures into the exceptions the plugin describes."""
+
+    session: SandboxSession
+
+    def request(self, op: str, **fields: Any) -> Any:
+        try:
+            return super().request(op, **fields)
+        except RemoteError as exc:
+            raise translate(exc) from None
+        except Deadline:
+            self.session.kill()
+            raise SandboxFailure(
+                f"Your code did not answer within {self.reply_timeout:g} s (an endless loop, or far slower "
+                "than the reference); its process was stopped."
+            ) from None
+        except WireError as exc:
+            raise SandboxFailure(self.session.death_notice(str(exc))) from None
+
+
+def translate(exc: RemoteError) -> Exception:
+    """The exception a check sees for an exception of the student's code in the child."""
+    if exc.type_name == "ImplementationError":
+        return ImplementationError(str(exc))
+    if exc.type_name in BUILTIN_ERRORS:
+        error = getattr(builtins, exc.type_name)(str(exc))
+    else:
+        error = RemoteError(exc.type_name, str(exc), exc.where)
+    error._rlgrade_where = exc.where  # for the plugin's "Your code raised X at file, line N"
+    error._rlgrade_type = exc.type_name
+    return error
+
+
+class SandboxSession:
+    """One child for one check. ``attr`` starts it on first use; ``close`` kills its whole process group."""
+
+    def __init__(self, impl_root: Path, assignment: str, seed: int, limits: Limits) -> None:
+        self.impl_root, self.assignment, self.seed, self.limits = impl_root, assignment, seed, limits
+        self.process: subprocess.Popen | None = None
+        self.endpoint: _ParentEndpoint | None = None
+        self.workdir = Path(tempfile.mkdtemp(prefix="rlgrade-sandbox-"))
+        self.output = self.workdir / "output.txt"
+
+    def start(self) -> _ParentEndpoint:
+        ours, theirs = socket.socketpair()
+        home = self.workdir / "home"
+        home.mkdir()
+        confinement = confine(self.limits, home)
+        command = confinement.wrap(
+            [
+                sys.executable,
+                "-I",
+                "-B",
+                "-m",
+                "grader.sandbox.child",
+                str(self.impl_root),
+                self.assignment,
+                str(self.seed),
+                str(theirs.fileno()),
+            ]
+        )
+        with open(self.output, "wb") as out:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=child_environment(home),
+                cwd=home,
+                pass_fds=(theirs.fileno(),),
+                preexec_fn=confinement.preexec,
+                start_new_session=True,
+            )
+        theirs.close()
+        endpoint = _ParentEndpoint(ours, reply_timeout=self.limits.call_seconds, allow=parent_allows)
+        endpoint.session = self
+        self.endpoint = endpoint
+        return endpoint
+
+    def attr(self, module: str, name: str) -> Any:
+        endpoint = self.endpoint or self.start()
+        return endpoint.request("attr", module=module, name=name)
+
+    def death_notice(self, detail: str) -> str:
+        """Why the child stopped answering, in a student's words (its exit code or signal, and output)."""
+        code = self.process.wait(timeout=5) if self.process else None
+        if code is not None and code < 0:
+            what = {
+                signal.SIGKILL: "was killed (SIGKILL: usually the memory limit)",
+                signal.SIGXCPU: "used up its CPU-time limit",
+                signal.SIGXFSZ: "wrote more than the file-size limit",
+                signal.SIGSEGV: "crashed (segmentation fault)",
+            }.get(-code, f"was killed by signal {-code}")
+        else:
+            what = f"exited with code {code} (sys.exit / os._exit in your code?)"
+        tail = self.output_tail()
+        return f"The process running your code {what} in the middle of the check.{tail}"
+
+    def output_tail(self, limit: int = 600) -> str:
+        try:
+            text = self.output.read_bytes()[-limit:].decode(errors="replace").strip()
+        except OSError:
+            return ""
+        return f" Its last output: ...{text}" if text else ""
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def close(self) -> None:
+        if self.endpoint is not None:
+            self.endpoint.sock.close()
+        if self.process is not None:
+            deadline = time.monotonic() + 1.0
+            while self.process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+        self.kill()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class SandboxedImplementation:
+    """What the ``impl`` fixture gives a check in sandboxed mode: the same ``attr`` API, backed by a child."""
+
+    def __init__(self, session: SandboxSession) -> None:
+        self.session = session
+        self.assignment = session.assignment
+        self.root = session.impl_root
+
+    def attr(self, module: str, name: str) -> Any:
+        return self.session.attr(module, name)

@@ -1,0 +1,267 @@
+"""The data-only wire format between the trusted grader and the sandboxed child (design P3, P7).
+
+A message is one frame: an 8-byte header (JSON length, number of binary blobs), a JSON document, then the
+blobs, each preceded by its 8-byte length. Nothing is ever unpickled: the JSON holds plain values and tagged
+objects, and arrays travel as raw bytes in blobs whose dtype comes from a short allow-list.
+
+Tagged objects (a JSON object with the key ``$t``): ``tuple``, ``dict`` (items as pairs, so keys may be any
+value), ``float`` (nan/inf), ``nd`` (numpy array), ``np`` (numpy scalar), ``tensor`` (torch tensor: values and
+``requires_grad``), ``rng`` (a numpy ``Generator``, copied by its PCG64 state), ``space`` (a Gymnasium
+``Discrete`` or ``Box``), and ``ref`` (a handle to an object that stays on the side that owns it). The
+``Encoder`` of each side decides which objects become handles; the decoder turns handles into proxies.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import select
+import socket
+import struct
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+HEADER = struct.Struct("!II")
+BLOB = struct.Struct("!Q")
+DTYPES = frozenset(
+    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64"}
+)
+
+
+class WireError(Exception):
+    """The peer sent something that is not a well-formed message, or went away."""
+
+
+class PeerGone(WireError):
+    """The peer closed the connection (it exited or was killed)."""
+
+
+class Deadline(WireError):
+    """No complete message arrived before the deadline."""
+
+
+def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes:
+    chunks, got = [], 0
+    while got < size:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([sock], [], [], left)[0]:
+                raise Deadline(f"no reply within the time limit ({got} of {size} bytes received)")
+        chunk = sock.recv(min(size - got, 1 << 20))
+        if not chunk:
+            raise PeerGone("the other process closed the connection")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def send_frame(sock: socket.socket, doc: Any, blobs: list[bytes]) -> None:
+    text = json.dumps(doc, allow_nan=True, separators=(",", ":")).encode()
+    parts = [HEADER.pack(len(text), len(blobs)), text]
+    for blob in blobs:
+        parts += [BLOB.pack(len(blob)), blob]
+    sock.sendall(b"".join(parts))
+
+
+def recv_frame(sock: socket.socket, deadline: float | None, max_bytes: int) -> tuple[Any, list[bytes]]:
+    """One frame, refusing anything larger than ``max_bytes`` in total."""
+    length, count = HEADER.unpack(_recv_exact(sock, HEADER.size, deadline))
+    if length > max_bytes or count > 4096:
+        raise WireError(f"message too large ({length} bytes of JSON, {count} arrays)")
+    try:
+        doc = json.loads(_recv_exact(sock, length, deadline))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WireError(f"malformed message: {exc}") from None
+    blobs, total = [], length
+    for _ in range(count):
+        (size,) = BLOB.unpack(_recv_exact(sock, BLOB.size, deadline))
+        total += size
+        if total > max_bytes:
+            raise WireError(f"message too large (more than {max_bytes} bytes)")
+        blobs.append(_recv_exact(sock, size, deadline))
+    return doc, blobs
+
+
+def _array_from_blob(node: dict, blobs: list[bytes]) -> np.ndarray:
+    dtype, shape, index = node.get("dtype"), node.get("shape"), node.get("blob")
+    if dtype not in DTYPES or type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+        raise WireError(f"bad array description {str(node)[:80]}")
+    if type(index) is not int or not 0 <= index < len(blobs):
+        raise WireError("array refers to a missing blob")
+    data = blobs[index]
+    if len(data) != math.prod(shape) * np.dtype(dtype).itemsize:
+        raise WireError("array size does not match its shape and dtype")
+    return np.frombuffer(data, dtype=np.dtype(dtype).newbyteorder("<")).astype(dtype).reshape(shape)
+
+
+class Encoder:
+    """Turns values into JSON + blobs; ``make_ref(obj)`` is called for anything that is not plain data."""
+
+    def __init__(self, make_ref: Callable[[Any], dict]) -> None:
+        self.make_ref = make_ref
+
+    def encode(self, value: Any) -> tuple[Any, list[bytes]]:
+        blobs: list[bytes] = []
+        return self._enc(value, blobs, 0), blobs
+
+    def _blob(self, array: np.ndarray, blobs: list[bytes]) -> int:
+        blobs.append(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes())
+        return len(blobs) - 1
+
+    def _enc(self, value: Any, blobs: list[bytes], depth: int) -> Any:
+        if depth > 64:
+            raise WireError("value nested too deeply")
+        kind = type(value)
+        if value is None or kind in (bool, int, str):
+            return value
+        if kind is float:
+            return value if math.isfinite(value) else {"$t": "float", "v": repr(value)}
+        if kind in (list, tuple):
+            items = [self._enc(v, blobs, depth + 1) for v in value]
+            return items if kind is list else {"$t": "tuple", "v": items}
+        if kind is dict:
+            pairs = [[self._enc(k, blobs, depth + 1), self._enc(v, blobs, depth + 1)] for k, v in value.items()]
+            return {"$t": "dict", "v": pairs}
+        if kind is np.ndarray and value.dtype.name in DTYPES:
+            return {"$t": "nd", "dtype": value.dtype.name, "shape": list(value.shape), "blob": self._blob(value, blobs)}
+        if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.name in DTYPES:
+            return {"$t": "np", "dtype": value.dtype.name, "shape": [], "blob": self._blob(np.asarray(value), blobs)}
+        if kind is np.random.Generator and type(value.bit_generator) is np.random.PCG64:
+            return {"$t": "rng", "state": _rng_state(value)}
+        tensor = _tensor_node(value, self, blobs)
+        if tensor is not None:
+            return tensor
+        space = _space_node(value, self, blobs, depth)
+        if space is not None:
+            return space
+        return self.make_ref(value)
+
+
+def _rng_state(rng: np.random.Generator) -> dict:
+    state = rng.bit_generator.state
+    pcg = [int(state["state"]["state"]), int(state["state"]["inc"])]
+    return {"state": pcg, "has": int(state["has_uint32"]), "u": int(state["uinteger"])}
+
+
+def _tensor_node(value: Any, encoder: Encoder, blobs: list[bytes]) -> dict | None:
+    torch = _torch_if_loaded()
+    if torch is None or type(value) not in (torch.Tensor, torch.nn.Parameter):
+        return None
+    array = value.detach().cpu().numpy()
+    if array.dtype.name not in DTYPES:
+        return None
+    return {
+        "$t": "tensor",
+        "dtype": array.dtype.name,
+        "shape": list(array.shape),
+        "blob": encoder._blob(array, blobs),
+        "requires_grad": bool(value.requires_grad),
+    }
+
+
+def _space_node(value: Any, encoder: Encoder, blobs: list[bytes], depth: int) -> dict | None:
+    import gymnasium as gym
+
+    if type(value) is gym.spaces.Discrete:
+        return {"$t": "space", "kind": "Discrete", "n": int(value.n), "start": int(value.start)}
+    if type(value) is gym.spaces.Box:
+        return {
+            "$t": "space",
+            "kind": "Box",
+            "low": encoder._enc(value.low, blobs, depth + 1),
+            "high": encoder._enc(value.high, blobs, depth + 1),
+        }
+    return None
+
+
+def _torch_if_loaded():
+    import sys
+
+    return sys.modules.get("torch")
+
+
+class Decoder:
+    """Turns JSON + blobs back into values; ``resolve_ref(node)`` builds the object for a ``ref`` tag."""
+
+    def __init__(self, resolve_ref: Callable[[dict], Any]) -> None:
+        self.resolve_ref = resolve_ref
+
+    def decode(self, doc: Any, blobs: list[bytes]) -> Any:
+        return self._dec(doc, blobs, 0)
+
+    def _dec(self, node: Any, blobs: list[bytes], depth: int) -> Any:
+        if depth > 64:
+            raise WireError("value nested too deeply")
+        if node is None or type(node) in (bool, int, float, str):
+            return node
+        if type(node) is list:
+            return [self._dec(v, blobs, depth + 1) for v in node]
+        if type(node) is not dict:
+            raise WireError(f"unexpected JSON value {str(node)[:40]}")
+        tag = node.get("$t")
+        if tag == "tuple":
+            return tuple(self._dec(v, blobs, depth + 1) for v in _list(node, "v"))
+        if tag == "dict":
+            pairs = [self._dec(p, blobs, depth + 1) for p in _list(node, "v")]
+            try:
+                return {k: v for k, v in pairs}
+            except (TypeError, ValueError):
+                raise WireError("malformed dict") from None
+        if tag == "float":
+            if node.get("v") not in ("nan", "inf", "-inf"):
+                raise WireError("malformed float")
+            return float(node["v"])
+        if tag == "nd":
+            return _array_from_blob(node, blobs)
+        if tag == "np":
+            return _array_from_blob(node, blobs)[()]
+        if tag == "tensor":
+            import torch
+
+            tensor = torch.from_numpy(_array_from_blob(node, blobs).copy())
+            grad = node.get("requires_grad") is True and tensor.is_floating_point()
+            return tensor.requires_grad_(True) if grad else tensor
+        if tag == "rng":
+            return _rng_from_state(node.get("state"))
+        if tag == "space":
+            return self._space(node, blobs, depth)
+        if tag == "ref":
+            return self.resolve_ref(node)
+        raise WireError(f"unknown tag {str(tag)[:20]}")
+
+    def _space(self, node: dict, blobs: list[bytes], depth: int) -> Any:
+        import gymnasium as gym
+
+        if node.get("kind") == "Discrete" and type(node.get("n")) is int and type(node.get("start")) is int:
+            return gym.spaces.Discrete(node["n"], start=node["start"])
+        if node.get("kind") == "Box":
+            low, high = self._dec(node.get("low"), blobs, depth + 1), self._dec(node.get("high"), blobs, depth + 1)
+            if type(low) is np.ndarray and type(high) is np.ndarray and low.shape == high.shape:
+                return gym.spaces.Box(low, high, dtype=low.dtype)
+        raise WireError("malformed space")
+
+
+def _list(node: dict, key: str) -> list:
+    value = node.get(key)
+    if type(value) is not list:
+        raise WireError("malformed tagged value")
+    return value
+
+
+def _rng_from_state(state: Any) -> np.random.Generator:
+    if type(state) is not dict or type(state.get("state")) is not list or len(state["state"]) != 2:
+        raise WireError("malformed generator state")
+    s, inc = state["state"]
+    if not all(type(v) is int and 0 <= v < 2**128 for v in (s, inc)) or type(state.get("has")) is not int:
+        raise WireError("malformed generator state")
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": s, "inc": inc},
+        "has_uint32": state["has"],
+        "uinteger": int(state.get("u", 0)),
+    }
+    return rng

@@ -1,0 +1,131 @@
+"""The sandboxed mode (``pytest --sandbox``): the same checks pass for a correct submission, and submissions
+that attack the grader from inside their own code gain nothing and get a clear message.
+
+Each attack replaces ``double`` in the fake course's ``calc.py``; ``test_double`` is worth 2 points and the
+other checks (``halve``, ``Counter``) must keep working after the attack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import FAKE_SOLUTION, submission_with
+
+from grader.sandbox.wire import Decoder, Encoder, WireError
+
+HALVE = """
+
+def halve(x):
+    return x / 2
+"""
+
+
+def sandboxed_results(course: Path, submission: Path, out: Path, env: dict | None = None) -> dict[str, dict]:
+    """Run the fake course's public checks in sandboxed mode; results.json tests keyed by check name."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/public",
+            "--impl",
+            str(submission),
+            "--sandbox",
+            "--report-dir",
+            str(out),
+        ],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+    assert (out / "results.json").is_file(), f"no report:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+    tests = json.loads((out / "results.json").read_text())["tests"]
+    return {t["name"].split(" · ", 1)[1].split(":", 1)[0]: t for t in tests}
+
+
+def attack(fake_course: Path, tmp_path: Path, body: str, env: dict | None = None) -> dict[str, dict]:
+    sub = submission_with(tmp_path, f"import os, sys, socket\n\n\ndef double(x):\n{body}{HALVE}")
+    results = sandboxed_results(fake_course, sub, tmp_path / "out", env)
+    assert results["test_halve"]["score"] == 3 and results["test_counter"]["score"] == 1, (
+        f"the attack broke the other checks: {results}"
+    )
+    return results
+
+
+def test_reference_passes_sandboxed(fake_course: Path, tmp_path: Path) -> None:
+    sub = submission_with(tmp_path, FAKE_SOLUTION["calc.py"])
+    results = sandboxed_results(fake_course, sub, tmp_path / "out")
+    assert {name: t["score"] for name, t in results.items()} == {"test_double": 2, "test_halve": 3, "test_counter": 1}
+
+
+def test_exit_from_student_code_fails_that_check_only(fake_course: Path, tmp_path: Path) -> None:
+    result = attack(fake_course, tmp_path, "    os._exit(0)\n")["test_double"]
+    assert result["score"] == 0
+    assert "exited with code 0" in result["output"]
+
+
+def test_lying_object_is_not_a_number(fake_course: Path, tmp_path: Path) -> None:
+    body = "    class Liar(float):\n        def __eq__(self, other): return True\n    return Liar(0.0)\n"
+    result = attack(fake_course, tmp_path, body)["test_double"]
+    assert result["score"] == 0 and "must be a number" in result["output"]
+
+
+def test_secrets_of_the_grader_environment_are_not_visible(fake_course: Path, tmp_path: Path) -> None:
+    body = "    secret = os.environ.get('RLGRADE_TEST_SECRET', '')\n    return 2 * x if secret else -1.0\n"
+    result = attack(fake_course, tmp_path, body, env={"RLGRADE_TEST_SECRET": "hunter2"})["test_double"]
+    assert result["score"] == 0 and "returned -1.0" in result["output"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the network namespace needs root (or bubblewrap)")
+def test_no_network(fake_course: Path, tmp_path: Path) -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    body = (
+        f"    try:\n        socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+        "    except OSError:\n        return -1.0\n    return 2 * x\n"
+    )
+    try:
+        result = attack(fake_course, tmp_path, body)["test_double"]
+    finally:
+        server.close()
+    assert result["score"] == 0 and "returned -1.0" in result["output"]
+
+
+def test_endless_loop_ignoring_signals_is_stopped(fake_course: Path, tmp_path: Path) -> None:
+    body = "    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"
+    result = attack(fake_course, tmp_path, body)["test_double"]
+    assert result["score"] == 0 and ("did not answer" in result["output"] or "Timed out" in result["output"])
+
+
+def test_wire_round_trip_keeps_plain_data() -> None:
+    value = {"a": [1, 2.5, float("nan")], (1, 2): np.arange(6, dtype=np.int16).reshape(2, 3), "s": np.float32(1.5)}
+    doc, blobs = Encoder(lambda obj: {"$t": "ref"}).encode(value)
+    back = Decoder(lambda node: None).decode(doc, blobs)
+    assert back["a"][:2] == [1, 2.5] and np.isnan(back["a"][2])
+    assert back[(1, 2)].dtype == np.int16 and back[(1, 2)].tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert type(back["s"]) is np.float32 and back["s"] == 1.5
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"$t": "nd", "dtype": "object", "shape": [1], "blob": 0},
+        {"$t": "nd", "dtype": "float64", "shape": [3], "blob": 0},
+        {"$t": "pickle", "v": "gASV"},
+        {"$t": "float", "v": "__import__('os')"},
+    ],
+)
+def test_wire_refuses_malformed_values(doc: dict) -> None:
+    with pytest.raises(WireError):
+        Decoder(lambda node: None).decode(doc, [b"\x00" * 8])
