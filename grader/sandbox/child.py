@@ -1,8 +1,10 @@
 """The sandboxed side: import the implementation under test and answer the grader's requests.
 
-Started by :mod:`grader.sandbox.session` as ``python -I -B -m grader.sandbox.child ROOT ASSIGNMENT SEED FD``
-with the connection on file descriptor FD. It seeds the global RNGs (so code that wrongly uses them still
-grades the same every run), then serves requests until the grader closes the connection.
+Started by :mod:`grader.sandbox.session` as
+``python -I -B -m grader.sandbox.child ROOT ASSIGNMENT SEED FD [--drop-privileges]`` with the connection on
+file descriptor FD. As root (inside bubblewrap) it first becomes ``nobody``. It seeds the global RNGs (so
+code that wrongly uses them still grades the same every run), then serves requests until the grader closes
+the connection.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from pathlib import Path
 import numpy as np
 
 from grader.impl import Implementation
+from grader.sandbox.limits import drop_privileges
 from grader.sandbox.rpc import Endpoint, student_location
 from grader.sandbox.wire import PeerGone
 
 
 def main() -> None:
     root, assignment, seed, fd = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    if "--drop-privileges" in sys.argv[5:]:
+        drop_privileges()
     random.seed(seed)
     np.random.seed(seed % 2**32)
     impl = Implementation(root=root, assignment=assignment)

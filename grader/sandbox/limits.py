@@ -11,9 +11,12 @@ keeps root and :func:`confine` says so in ``Confinement.notes``.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import resource
+import shutil
 import stat
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +44,7 @@ class Confinement:
 
     preexec: Callable[[], None]
     wrap: Callable[[list[str]], list[str]] = lambda command: command
+    drop_in_child: bool = False  # the child calls drop_privileges() before it imports student code
     notes: list[str] = field(default_factory=list)
 
 
@@ -68,19 +72,74 @@ def readable_by_others(path: Path) -> bool:
     return bool(path.stat().st_mode & stat.S_IROTH)
 
 
-def confine(limits: Limits, home: Path, readable: list[Path] | None = None) -> Confinement:
-    """The confinement available here. ``readable``: paths the child must read (its code, the submission)."""
+@functools.cache
+def bubblewrap() -> str | None:
+    """The ``bwrap`` executable if it can create the namespaces here (Ubuntu 24.04 needs root or a sysctl)."""
+    path = shutil.which("bwrap")
+    if path is None:
+        return None
+    probe = [path, "--unshare-all", *([] if os.geteuid() == 0 else ["--unshare-user"])]
+    probe += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"]
+    ok = subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+    return path if ok else None
+
+
+def bwrap_command(bwrap: str, home: Path, code: list[Path]) -> list[str]:
+    """A bubblewrap prefix: no network, own PIDs, and a file system of only the system, Python, ``code``
+    (read-only) and ``home`` (the one writable place); the course's tests and the grader's reports are absent."""
+    command = [bwrap, "--die-with-parent", "--new-session"]
+    if os.geteuid() == 0:  # no user namespace: the child drops to nobody itself, so RLIMIT_NPROC applies
+        command += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+        command += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        command += ["--unshare-all", "--unshare-user"]
+    command += ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            command += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            command += ["--ro-bind", top, top]
+    command += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    binds = list(dict.fromkeys(p.resolve() for p in [Path(sys.base_prefix), Path(sys.prefix), *code]))
+    # bwrap would create the missing parents of these mount points with mode 0700, unreadable for nobody
+    parents = sorted({a for p in [*binds, home] for a in p.parents if a != Path("/")}, key=lambda a: len(a.parts))
+    command += ["--tmpfs", "/tmp"]
+    for parent in parents:
+        command += ["--perms", "0755", "--dir", str(parent)]
+    for path in binds:
+        command += ["--ro-bind", str(path), str(path)]
+    command += ["--bind", str(home), str(home), "--proc", "/proc", "--dev", "/dev"]
+    return command + ["--chdir", str(home)]
+
+
+def confine(limits: Limits, home: Path, code: list[Path]) -> Confinement:
+    """The strongest confinement available here; ``code``: folders the child must read (grader, submission).
+
+    With bubblewrap: namespaces and a minimal read-only file system; as root, the child drops to ``nobody``
+    right after start, before it imports any student code (``drop_privileges`` in the child). Without it: a
+    network namespace and ``nobody`` when the grader is root and the interpreter is readable by others.
+    """
     notes: list[str] = []
     as_root = os.geteuid() == 0
-    needed = [Path(sys.executable), Path(sys.base_prefix), *(readable or [])]
-    drop = as_root and all(readable_by_others(p) for p in needed)
+    bwrap = bubblewrap()
+    if bwrap is not None:
+        if as_root:
+            os.chown(home, NOBODY, NOBODY)
+        return Confinement(
+            preexec=lambda: set_limits(limits),
+            wrap=lambda command: bwrap_command(bwrap, home, code) + command,
+            drop_in_child=as_root,
+            notes=notes,
+        )
+    notes.append("bubblewrap is not available: the child can read every world-readable file (install bubblewrap)")
+    drop = as_root and all(readable_by_others(p) for p in [Path(sys.executable), Path(sys.base_prefix), *code])
     if as_root and not drop:
         notes.append(
             "the child keeps root: the interpreter, its packages or the submission are not readable by other "
             "users (install Python and the venv in a world-readable prefix to run student code as nobody)"
         )
     if not as_root:
-        notes.append("not root: the child keeps the network and the grader's uid (use bubblewrap or run as root)")
+        notes.append("not root: the child keeps the network and the grader's uid")
     if drop:
         os.chown(home, NOBODY, NOBODY)
 
@@ -89,18 +148,27 @@ def confine(limits: Limits, home: Path, readable: list[Path] | None = None) -> C
             libc = ctypes.CDLL(None, use_errno=True)
             if libc.unshare(CLONE_NEWNET) != 0:
                 os._exit(70)
-        for limit, value in (
-            (resource.RLIMIT_AS, limits.memory_bytes),
-            (resource.RLIMIT_CPU, limits.cpu_seconds),
-            (resource.RLIMIT_FSIZE, limits.file_bytes),
-            (resource.RLIMIT_NOFILE, limits.open_files),
-            (resource.RLIMIT_NPROC, limits.processes),
-            (resource.RLIMIT_CORE, 0),
-        ):
-            resource.setrlimit(limit, (value, value))
+        set_limits(limits)
         if drop:
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
+            drop_privileges()
 
     return Confinement(preexec=preexec, notes=notes)
+
+
+def set_limits(limits: Limits) -> None:
+    for limit, value in (
+        (resource.RLIMIT_AS, limits.memory_bytes),
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
+        (resource.RLIMIT_FSIZE, limits.file_bytes),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_NPROC, limits.processes),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(limit, (value, value))
+
+
+def drop_privileges() -> None:
+    """Become ``nobody`` for good (root only): no supplementary groups, then gid, then uid."""
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)

@@ -58,7 +58,6 @@ class Remote:
         return f"<{self._type} in the sandbox>"
 
 
-
 class Endpoint:
     """One side of the connection: its exported objects, the encoder/decoder and the request loop.
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import grader
 from grader.impl import ImplementationError
 from grader.sandbox.limits import Limits, child_environment, confine
 from grader.sandbox.rpc import Endpoint, RemoteError
@@ -97,7 +98,7 @@ class SandboxSession:
         ours, theirs = socket.socketpair()
         home = self.workdir / "home"
         home.mkdir()
-        confinement = confine(self.limits, home)
+        confinement = confine(self.limits, home, [Path(grader.__file__).parent, self.impl_root / self.assignment])
         command = confinement.wrap(
             [
                 sys.executable,
@@ -109,6 +110,7 @@ class SandboxSession:
                 self.assignment,
                 str(self.seed),
                 str(theirs.fileno()),
+                *(["--drop-privileges"] if confinement.drop_in_child else []),
             ]
         )
         with open(self.output, "wb") as out:

@@ -50,7 +50,10 @@ def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([sock], [], [], left)[0]:
                 raise Deadline(f"no reply within the time limit ({got} of {size} bytes received)")
-        chunk = sock.recv(min(size - got, 1 << 20))
+        try:
+            chunk = sock.recv(min(size - got, 1 << 20))
+        except OSError as exc:
+            raise PeerGone(f"the connection broke: {exc}") from None
         if not chunk:
             raise PeerGone("the other process closed the connection")
         chunks.append(chunk)
@@ -63,7 +66,10 @@ def send_frame(sock: socket.socket, doc: Any, blobs: list[bytes]) -> None:
     parts = [HEADER.pack(len(text), len(blobs)), text]
     for blob in blobs:
         parts += [BLOB.pack(len(blob)), blob]
-    sock.sendall(b"".join(parts))
+    try:
+        sock.sendall(b"".join(parts))
+    except OSError as exc:
+        raise PeerGone(f"the connection broke: {exc}") from None
 
 
 def recv_frame(sock: socket.socket, deadline: float | None, max_bytes: int) -> tuple[Any, list[bytes]]:

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from helpers import FAKE_SOLUTION, submission_with
 
+from grader.sandbox.limits import bubblewrap
 from grader.sandbox.wire import Decoder, Encoder, WireError
 
 HALVE = """
@@ -100,6 +101,26 @@ def test_no_network(fake_course: Path, tmp_path: Path) -> None:
     finally:
         server.close()
     assert result["score"] == 0 and "returned -1.0" in result["output"]
+
+
+# Each attack is a list of statements; the submission returns 2 * x (full marks) only if they all worked.
+REACH_ATTACKS = {
+    "read-hidden-checks": ["open(COURSE + '/tests/hidden/hw99_demo/test_demo_hidden.py').read()"],
+    "write-grader-code": ["import grader", "open(grader.__file__, 'a').write('# pwned')"],
+    "drop-pth-file": ["import site", "open(site.getsitepackages()[0] + '/pwned.pth', 'w').write('import os')"],
+    "read-parent-environ": ["assert os.getppid() > 1", "open(f'/proc/{os.getppid()}/environ').read()"],
+    "fork-bomb": ["import time", "for _ in range(2000):\n            os.fork() or (time.sleep(30), os._exit(0))"],
+}
+
+
+@pytest.mark.skipif(bubblewrap() is None, reason="needs bubblewrap")
+@pytest.mark.parametrize("name", REACH_ATTACKS)
+def test_attacks_on_the_machine_fail(name: str, fake_course: Path, tmp_path: Path) -> None:
+    statements = "".join(f"        {line}\n" for line in REACH_ATTACKS[name])
+    body = f"    COURSE = {str(fake_course)!r}\n    try:\n{statements}    except Exception:\n        return -1.0\n"
+    result = attack(fake_course, tmp_path, body + "    return 2 * x\n")["test_double"]
+    assert result["score"] == 0, f"{name} worked: {result}"
+    assert not list(Path(sys.prefix).rglob("pwned.pth"))
 
 
 def test_endless_loop_ignoring_signals_is_stopped(fake_course: Path, tmp_path: Path) -> None:
