@@ -23,6 +23,7 @@ from grader import release as rel
 from grader import report
 from grader.results import CheckResult, total
 from grader.runner import GradingError, assignment_dirs, run_checks
+from grader.sandbox.limits import describe_isolation
 
 
 def find_course_root(start: Path) -> Path:
@@ -64,9 +65,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         impl = unpack_submission(args.submission, Path(tmp))
         dirs = assignment_dirs(course, args.hw, args.hidden)
-        results = run_checks(course, impl, dirs, out / "work")
+        results = run_checks(course, impl, dirs, out / "work", ["--sandbox"] if args.sandbox else [])
     paths = report.write_all(results, out, time.monotonic() - started)
     print(report.terminal_table(results))
+    if args.sandbox:
+        print(describe_isolation())
     print("\nreports: " + ", ".join(str(p) for p in paths.values()))
     return check_expectation(results, args.expect)
 
@@ -133,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--hidden", action="store_true", help="also run the hidden checks (tests/hidden)")
     grade.add_argument("--out", default="grading", help="report folder (default: ./grading)")
     grade.add_argument("--course", default=None, help="course repo root (default: found from the current folder)")
+    grade.add_argument(
+        "--sandbox", action="store_true",
+        help="run the submission in a separate, confined process (no network, no secrets, limits)",
+    )  # fmt: skip
     grade.add_argument(
         "--expect", choices=("full", "stub"), default=None,
         help="exit 1 unless every check passes (full) or every check fails as not implemented (stub)",

@@ -49,6 +49,17 @@ def _short_traceback(exc: BaseException, root: Path) -> str:
     return f"{where}{type(exc).__name__}: {exc}"
 
 
+def registered_env(env_id: str) -> dict | None:
+    """What is registered with Gymnasium under ``env_id`` (by the code under test): its entry point (the
+    callable itself, or its ``module:name`` string), ``max_episode_steps`` and ``kwargs``; ``None`` if nothing."""
+    import gymnasium as gym
+
+    spec = gym.registry.get(env_id)
+    if spec is None:
+        return None
+    return {"entry_point": spec.entry_point, "max_episode_steps": spec.max_episode_steps, "kwargs": dict(spec.kwargs)}
+
+
 @dataclass
 class Implementation:
     """The assignment package ``<root>/<assignment>/`` as seen by the checks of one assignment."""
@@ -105,6 +116,11 @@ class Implementation:
             raise
         self._modules[module] = loaded
         return loaded
+
+    @staticmethod
+    def registered_env(env_id: str) -> dict | None:
+        """See :func:`registered_env` (the same call is answered by the child when sandboxed)."""
+        return registered_env(env_id)
 
     def attr(self, module: str, name: str):
         """Return ``<module>.<name>`` (a class or a function) from the implementation under test."""

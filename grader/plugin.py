@@ -28,7 +28,7 @@ import pytest
 from grader import report
 from grader.impl import Implementation, ImplementationError, resolve_impl_root
 from grader.results import CheckResult, append_record, result_to_record
-from grader.sandbox.limits import Limits
+from grader.sandbox.limits import Limits, describe_isolation
 from grader.sandbox.session import SandboxedImplementation, SandboxSession
 
 VISIBILITIES = ("public", "hidden")
@@ -161,6 +161,8 @@ class RLGradePlugin:
             return
         terminalreporter.write_sep("=", "rlgrade: points")
         terminalreporter.write_line(report.terminal_table(self.results))
+        if self.config.getoption("--sandbox"):
+            terminalreporter.write_line(describe_isolation())
         if any(not r.passed for r in self.results):
             terminalreporter.write_line(
                 "Run one check with:  pytest <test file> -k <check name>   (add --pdb to stop in a debugger)"

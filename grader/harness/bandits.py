@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.harness.calls import call_all
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 TESTBED_KINDS = ("gaussian", "bernoulli")
@@ -69,29 +70,42 @@ def describe_testbed(kind: str, n_arms: int, mean_shift: float = 0.0) -> str:
     return f"Bernoulli {n_arms}-armed testbed (p_a ~ U(0, 1), rewards in {{0, 1}})"
 
 
+def _reward_streams(testbeds: list[Testbed], steps: int, rngs: list[np.random.Generator]) -> list[Callable]:
+    """Per run, ``reward(t, a)``: Gaussian N(μ_a, 1) or Bernoulli(p_a), drawn in advance from the run's ``rng``."""
+    streams = []
+    for testbed, rng in zip(testbeds, rngs, strict=True):
+        means = testbed.means.tolist()
+        if testbed.kind == "gaussian":
+            noise = rng.standard_normal(steps).tolist()
+            streams.append(lambda t, a, means=means, noise=noise: means[a] + noise[t])
+        else:
+            uniform = rng.random(steps).tolist()
+            streams.append(lambda t, a, means=means, uniform=uniform: 1.0 if uniform[t] < means[a] else 0.0)
+    return streams
+
+
 def play(agent: Any, testbed: Testbed, steps: int, rng: np.random.Generator) -> np.ndarray:
     """Run ``steps`` act/update rounds of ``agent`` on ``testbed``; return the validated actions.
 
     Rewards are drawn from ``rng`` (the harness's own generator) and passed as plain floats.
     """
-    k = testbed.n_arms
-    means = testbed.means.tolist()
-    what = f"{type(agent).__name__}.act() return value"
-    act, update = agent.act, agent.update
-    actions = [0] * steps
-    if testbed.kind == "gaussian":
-        noise = rng.standard_normal(steps).tolist()
-        for t in range(steps):
-            a = as_int(act(), what, 0, k)
-            actions[t] = a
-            update(a, means[a] + noise[t])
-    else:
-        uniform = rng.random(steps).tolist()
-        for t in range(steps):
-            a = as_int(act(), what, 0, k)
-            actions[t] = a
-            update(a, 1.0 if uniform[t] < means[a] else 0.0)
-    return np.asarray(actions, dtype=np.int64)
+    return play_all([agent], [testbed], steps, [rng])[0]
+
+
+def play_all(agents: list[Any], testbeds: list[Testbed], steps: int, rngs: list[np.random.Generator]) -> np.ndarray:
+    """Independent runs in lockstep (agent ``i`` on testbed ``i`` with reward stream ``rngs[i]``): per step,
+    every agent's ``act()`` and then every ``update(a, r)``, each group in one sandbox message. Returns the
+    validated actions, shape ``(runs, steps)``."""
+    what = f"{type(agents[0]).__name__}.act() return value"
+    acts = [(agent.act, ()) for agent in agents]
+    updates = [agent.update for agent in agents]
+    rewards = _reward_streams(testbeds, steps, rngs)
+    actions = np.empty((len(agents), steps), dtype=np.int64)
+    for t in range(steps):
+        chosen = [as_int(a, what, 0, tb.n_arms) for a, tb in zip(call_all(acts), testbeds, strict=True)]
+        actions[:, t] = chosen
+        call_all([(update, (a, reward(t, a))) for update, a, reward in zip(updates, chosen, rewards, strict=True)])
+    return actions
 
 
 @dataclass(frozen=True)
@@ -129,19 +143,17 @@ def run_bandit(
     Run ``i`` uses the ``i``-th child of ``SeedSequence(seed)``, split into a testbed/reward stream and the
     agent's ``rng``; so runs are independent and a different seed gives different, unseen problems.
     """
-    regret = np.empty(runs)
-    optimal = np.empty((runs, steps), dtype=bool)
-    cumulative = np.empty((runs, steps))
-    for i, child in enumerate(np.random.SeedSequence(seed).spawn(runs)):
+    testbeds, rngs, agents = [], [], []
+    for child in np.random.SeedSequence(seed).spawn(runs):
         testbed_seed, agent_seed = child.spawn(2)
-        testbed_rng = np.random.default_rng(testbed_seed)
-        testbed = Testbed.sample(testbed_kind, n_arms, testbed_rng, mean_shift)
-        agent = make_agent(n_arms, np.random.default_rng(agent_seed))
-        actions = play(agent, testbed, steps, testbed_rng)
-        gaps = testbed.means.max() - testbed.means[actions]
-        cumulative[i] = np.cumsum(gaps)
-        regret[i] = cumulative[i, -1]
-        optimal[i] = actions == testbed.best_arm
+        rngs.append(np.random.default_rng(testbed_seed))
+        testbeds.append(Testbed.sample(testbed_kind, n_arms, rngs[-1], mean_shift))
+        agents.append(make_agent(n_arms, np.random.default_rng(agent_seed)))
+    actions = play_all(agents, testbeds, steps, rngs)
+    means = np.stack([testbed.means for testbed in testbeds])
+    cumulative = np.cumsum(means.max(axis=1, keepdims=True) - np.take_along_axis(means, actions, axis=1), axis=1)
+    regret = cumulative[:, -1]
+    optimal = actions == np.array([testbed.best_arm for testbed in testbeds])[:, None]
     last = max(1, steps // 10)
     mean_regret, se_regret = _mean_se(regret)
     frac, se_frac = _mean_se(optimal.mean(axis=1))
@@ -248,8 +260,8 @@ def action_frequencies(agent: Any, n_arms: int, n_calls: int) -> np.ndarray:
     """Call ``agent.act()`` ``n_calls`` times without updates; return the fraction of calls per arm."""
     what = f"{type(agent).__name__}.act() return value"
     counts = np.zeros(n_arms)
-    for _ in range(n_calls):
-        counts[as_int(agent.act(), what, 0, n_arms)] += 1
+    for action in call_all([(agent.act, ())] * n_calls):
+        counts[as_int(action, what, 0, n_arms)] += 1
     return counts / n_calls
 
 

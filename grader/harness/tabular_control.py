@@ -33,6 +33,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from grader.harness.calls import tell
 from grader.harness.validate import InvalidOutput, as_float, as_float_array, as_int
 
 METRICS = {"mean_return": "mean greedy return", "success_rate": "greedy success rate"}
@@ -120,7 +121,7 @@ def train(
             s2, r, steps = int(s2), float(r), steps + 1
             truncated = bool(truncated) or steps >= cap
             a2 = None if terminated else as_int(act(s2), what, 0, n_actions)
-            update(s, a, r, s2, bool(terminated), truncated, next_action=a2)
+            tell(update, s, a, r, s2, bool(terminated), truncated, next_action=a2)
             ret += r
             s, a, done = s2, a2, terminated or truncated
         returns[episode] = ret

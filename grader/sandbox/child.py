@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.impl import Implementation
+from grader.impl import Implementation, registered_env
 from grader.sandbox.limits import drop_privileges
 from grader.sandbox.rpc import Endpoint, student_location
 from grader.sandbox.wire import PeerGone
@@ -42,7 +42,8 @@ def main() -> None:
             torch_seeded = True
         return value
 
-    endpoint = Endpoint(socket.socket(fileno=fd), resolve_attr, student_location(str(root) + "/"))
+    services = {"attr": resolve_attr, "registered_env": registered_env}
+    endpoint = Endpoint(socket.socket(fileno=fd), services, student_location(str(root) + "/"))
     with contextlib.suppress(PeerGone):
         endpoint.serve_forever()
 

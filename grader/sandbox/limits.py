@@ -84,6 +84,17 @@ def bubblewrap() -> str | None:
     return path if ok else None
 
 
+def describe_isolation() -> str:
+    """One line for reports: how student code is confined on this machine."""
+    as_root = os.geteuid() == 0
+    if bubblewrap() is not None:
+        user = "runs as nobody" if as_root else "runs in a user namespace"
+        return f"sandbox: bubblewrap (no network, own PID namespace, read-only minimal file system; {user})"
+    if as_root:
+        return "sandbox WITHOUT bubblewrap: network namespace and rlimits only; install bubblewrap"
+    return "sandbox WITHOUT bubblewrap and not root: separate process and rlimits only; install bubblewrap"
+
+
 def bwrap_command(bwrap: str, home: Path, code: list[Path]) -> list[str]:
     """A bubblewrap prefix: no network, own PIDs, and a file system of only the system, Python, ``code``
     (read-only) and ``home`` (the one writable place); the course's tests and the grader's reports are absent."""

@@ -10,7 +10,10 @@ that is not plain data travels as a handle and is used through a :class:`Remote`
 
 from __future__ import annotations
 
+import functools
+import inspect
 import socket
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -58,29 +61,42 @@ class Remote:
         return f"<{self._type} in the sandbox>"
 
 
+@functools.cache
+def proxy_class(type_name: str) -> type[Remote]:
+    """A subclass of :class:`Remote` named like the remote object's class, so ``type(proxy).__name__`` in the
+    harness's messages names the student's class (e.g. ``QLearningAgent``)."""
+    return type(type_name, (Remote,), {"__slots__": ()})
+
+
 class Endpoint:
     """One side of the connection: its exported objects, the encoder/decoder and the request loop.
 
-    ``reply_timeout`` bounds the wait for a reply (``None``: wait forever); ``locate(exc)`` says where an
-    exception came from (the child points at the student's file and line); ``allow(op, obj, name)`` decides
-    which requests of the peer on our objects are served (the parent serves a short allow-list only).
+    ``services`` are the named entry points this side offers (the child's); ``reply_timeout`` bounds the wait
+    for a reply (``None``: wait forever); ``locate(exc)`` says where an exception came from (the child points
+    at the student's file and line); ``allow(op, obj, name)`` decides which requests of the peer on our
+    objects are served (the parent serves a short allow-list only);
+    ``adapt(proxy, node)`` may replace a proxy by a richer facade (the parent's ``RemoteEnv``).
     """
 
     def __init__(
         self,
         sock: socket.socket,
-        resolve_attr: Callable[[str, str], Any] | None = None,
+        services: dict[str, Callable[..., Any]] | None = None,
         locate: Callable[[BaseException], str] = lambda exc: "",
         reply_timeout: float | None = None,
         allow: Callable[[str, Any, str], bool] = lambda op, obj, name: True,
+        adapt: Callable[[Remote, dict], Any] = lambda proxy, node: proxy,
     ) -> None:
         self.sock = sock
         self.allow = allow
-        self.resolve_attr = resolve_attr
+        self.adapt = adapt
+        self.services = services or {}
+        self.proxies: dict[int, Any] = {}  # one proxy per remote object, so ``is`` works on proxies
         self.locate = locate
         self.reply_timeout = reply_timeout
         self.objects: dict[int, Any] = {}
         self.failures: dict[int, BaseException] = {}  # exceptions of our objects raised during a peer's call
+        self.pending_error: dict | None = None  # the failure of a ``noreply`` request, not reported yet
         self.encoder = Encoder(self._export)
         self.decoder = Decoder(self._resolve)
 
@@ -90,7 +106,11 @@ class Endpoint:
             return {"$t": "ref", "id": obj.remote._id, "side": "yours"}
         ref = id(obj)
         self.objects[ref] = obj
-        return {"$t": "ref", "id": ref, "side": "mine", "type": type(obj).__name__, "callable": callable(obj)}
+        named = isinstance(obj, type) or inspect.isfunction(obj)  # a class or function travels under its own name
+        name = obj.__name__ if named else type(obj).__name__
+        gym = sys.modules.get("gymnasium")
+        is_env = gym is not None and isinstance(obj, gym.Env)
+        return {"$t": "ref", "id": ref, "side": "mine", "type": name, "callable": callable(obj), "env": is_env}
 
     def _resolve(self, node: dict) -> Any:
         ref, side = node.get("id"), node.get("side")
@@ -100,8 +120,10 @@ class Endpoint:
             if ref not in self.objects:
                 raise WireError("unknown handle")
             return self.objects[ref]
-        name = node.get("type") if type(node.get("type")) is str else "object"
-        return Remote(self, ref, name[:80], node.get("callable") is True)
+        if ref not in self.proxies:
+            name = (node.get("type") if type(node.get("type")) is str else "object")[:80]
+            self.proxies[ref] = self.adapt(proxy_class(name)(self, ref, name, node.get("callable") is True), node)
+        return self.proxies[ref]
 
     def _encode(self, value: Any) -> tuple[Any, list[bytes]]:
         return self.encoder.encode(_own_handles(value))
@@ -118,10 +140,13 @@ class Endpoint:
             raise WireError("malformed message")
         return doc, self.decoder.decode(doc.get("value"), blobs)
 
+    def notify(self, op: str, **fields: Any) -> None:
+        """Send a request without waiting: the peer answers nothing, or an error at the next request."""
+        self._send({"kind": "req", "op": op, "noreply": True}, fields)
+
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and serve the peer's requests until its reply arrives; return or raise it."""
-        value = {k: v for k, v in fields.items()}
-        self._send({"kind": "req", "op": op}, value)
+        self._send({"kind": "req", "op": op}, fields)
         deadline = None if self.reply_timeout is None else time.monotonic() + self.reply_timeout
         while True:
             doc, payload = self._receive(deadline)
@@ -139,7 +164,7 @@ class Endpoint:
         if type(token) is int and token in self.failures:  # our own exception, passed through student code
             return self.failures.pop(token)
         text = lambda key: str(payload.get(key, ""))[:MAX_TEXT]  # noqa: E731
-        return RemoteError(text("type"), text("message"), text("where"))
+        return RemoteError(text("type"), text("message"), text("where"), token if type(token) is int else None)
 
     def serve_forever(self) -> None:
         """The child's main loop: answer requests until the parent goes away."""
@@ -150,16 +175,28 @@ class Endpoint:
             self._serve_one(doc, payload)
 
     def _serve_one(self, doc: dict, payload: Any) -> None:
+        """Perform one request. A failed ``noreply`` request is reported instead of the next request's answer
+        (which is then not performed), so every awaited request gets exactly one reply."""
+        if self.pending_error is not None and not doc.get("noreply"):
+            error, self.pending_error = self.pending_error, None
+            self._send({"kind": "err"}, error)
+            return
+        if self.pending_error is not None:
+            return
         try:
             result = self._perform(str(doc.get("op")), payload)
         except WireError:
             raise
         except BaseException as exc:  # noqa: BLE001 - every failure of our objects goes back as an error reply
-            self._send({"kind": "err"}, self._describe(exc))
+            if doc.get("noreply"):
+                self.pending_error = self._describe(exc)
+            else:
+                self._send({"kind": "err"}, self._describe(exc))
             if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not isinstance(exc, RemoteError):
                 raise
             return
-        self._send({"kind": "ok"}, result)
+        if not doc.get("noreply"):
+            self._send({"kind": "ok"}, result)
 
     def _describe(self, exc: BaseException) -> dict:
         if isinstance(exc, RemoteError):  # the peer's own failure coming back: hand its token back
@@ -171,10 +208,15 @@ class Endpoint:
     def _perform(self, op: str, payload: Any) -> Any:
         if type(payload) is not dict:
             raise WireError("malformed request")
-        if op == "attr" and self.resolve_attr is not None:
-            return self.resolve_attr(str(payload.get("module")), str(payload.get("name")))
+        if op in self.services:  # the child's entry points, e.g. ``attr(module, name)``
+            return self.services[op](**{k: str(v) for k, v in payload.items()})
+        if op == "batch":  # several calls in one message, in order: [[function, args, kwargs], ...]
+            calls = payload.get("calls")
+            if type(calls) is not list or not all(type(c) is list and len(c) == 3 for c in calls):
+                raise WireError("malformed batch")
+            return [self._call(*call) for call in calls]
         target, name = payload.get("ref"), str(payload.get("name"))
-        if type(target) is Remote:
+        if isinstance(target, Remote):
             raise WireError("a request must name one of the receiver's own objects")
         if not self.allow(op, target, name):
             raise PermissionError(f"the grader does not allow {op} {name!r} on a {type(target).__name__}")
@@ -183,16 +225,20 @@ class Endpoint:
         if op == "setattr":
             return setattr(target, name, payload.get("value"))
         if op == "call":
-            args, kwargs = payload.get("args"), payload.get("kwargs")
-            if type(args) is not list or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
-                raise WireError("malformed call")
-            return target(*args, **kwargs)
+            return self._call(target, payload.get("args"), payload.get("kwargs"))
         raise WireError(f"unknown operation {op[:20]}")
+
+    def _call(self, target: Any, args: Any, kwargs: Any) -> Any:
+        if type(args) is not list or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
+            raise WireError("malformed call")
+        if isinstance(target, Remote) or not self.allow("call", target, ""):
+            raise PermissionError(f"the grader does not allow calling a {type(target).__name__}")
+        return target(*args, **kwargs)
 
 
 def _own_handles(value: Any) -> Any:
     """Proxies being sent back to their owner travel as ``yours`` handles (so the owner gets the object)."""
-    if type(value) is Remote:
+    if isinstance(value, Remote):
         return _Returning(value)
     if type(value) in (list, tuple):
         return type(value)(_own_handles(v) for v in value)

@@ -24,6 +24,7 @@ from typing import Any
 import grader
 from grader.impl import ImplementationError
 from grader.sandbox.limits import Limits, child_environment, confine
+from grader.sandbox.remote_env import adapt
 from grader.sandbox.rpc import Endpoint, RemoteError
 from grader.sandbox.wire import Deadline, WireError
 
@@ -55,6 +56,12 @@ class _ParentEndpoint(Endpoint):
     """The grader's endpoint: turns the child's failures into the exceptions the plugin describes."""
 
     session: SandboxSession
+
+    def notify(self, op: str, **fields: Any) -> None:
+        try:
+            super().notify(op, **fields)
+        except WireError as exc:
+            raise SandboxFailure(self.session.death_notice(str(exc))) from None
 
     def request(self, op: str, **fields: Any) -> Any:
         try:
@@ -126,7 +133,7 @@ class SandboxSession:
                 start_new_session=True,
             )
         theirs.close()
-        endpoint = _ParentEndpoint(ours, reply_timeout=self.limits.call_seconds, allow=parent_allows)
+        endpoint = _ParentEndpoint(ours, reply_timeout=self.limits.call_seconds, allow=parent_allows, adapt=adapt)
         endpoint.session = self
         self.endpoint = endpoint
         return endpoint
@@ -184,3 +191,6 @@ class SandboxedImplementation:
 
     def attr(self, module: str, name: str) -> Any:
         return self.session.attr(module, name)
+
+    def registered_env(self, env_id: str) -> dict | None:
+        return (self.session.endpoint or self.session.start()).request("registered_env", env_id=env_id)

@@ -14,12 +14,15 @@ from grader.runner import assignment_dirs, run_checks
 
 ASSIGNMENTS = assignment_names(COURSE_ROOT)
 MUTANTS = [m for a in ASSIGNMENTS for m in load_bank(COURSE_ROOT, a)]
+# Grading a whole assignment takes up to ~3 min on one core (deep-RL learning checks); the default is 60 s.
+GRADING_TIMEOUT = 900
 
 
 def hw(assignment: str) -> str:
     return assignment.split("_", 1)[0]
 
 
+@pytest.mark.timeout(GRADING_TIMEOUT)
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_gets_every_public_and_hidden_point(assignment: str, tmp_path: Path) -> None:
     results = grade("solutions", tmp_path, "--hw", hw(assignment), "--hidden")
@@ -28,6 +31,7 @@ def test_reference_gets_every_public_and_hidden_point(assignment: str, tmp_path:
     assert results["score"] == results["extra_data"]["max_score"] > 0
 
 
+@pytest.mark.timeout(GRADING_TIMEOUT)
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_stubs_get_zero_and_say_what_is_not_implemented(assignment: str, tmp_path: Path) -> None:
     results = grade("assignments", tmp_path, "--hw", hw(assignment), "--hidden")
@@ -36,6 +40,7 @@ def test_stubs_get_zero_and_say_what_is_not_implemented(assignment: str, tmp_pat
     assert not unclear, f"checks failing the stubs without saying what is missing: {unclear}"
 
 
+@pytest.mark.timeout(GRADING_TIMEOUT)
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
 def test_mutant_loses_the_points_of_the_checks_that_name_its_bug(mutant: Mutant, tmp_path: Path) -> None:
     impl = mutant.build(COURSE_ROOT / "solutions", tmp_path / "impl")

@@ -80,6 +80,44 @@ def test_lying_object_is_not_a_number(fake_course: Path, tmp_path: Path) -> None
     assert result["score"] == 0 and "must be a number" in result["output"]
 
 
+# Attacks from inside the student's function; each must score 0 with a message containing the given text.
+ANSWER_ATTACKS = {
+    "sys-exit-0": ("    sys.exit(0)\n", "SystemExit"),
+    "memory-bomb": ("    blob = bytearray(64 << 30)\n    return 2 * x\n", "MemoryError"),
+    "int-subclass": ("    class Six(int):\n        pass\n    return Six(6)\n", "must be a number"),
+    "pickle-payload": (
+        "    class P:\n        def __reduce__(self):\n            return (os.system, ('touch /tmp/rlgrade-pwned',))\n"
+        "    return P()\n",
+        "must be a number",
+    ),
+    "patch-harness-and-numpy": (
+        "    import numpy, grader.harness.validate as v\n    v.as_float = lambda *a: 6.0\n"
+        "    numpy.isclose = lambda *a, **k: True\n    return -1.0\n",
+        "returned -1.0",
+    ),
+    "fake-summary-and-report": (
+        "    print('test_double PASSED 2/2', '=== 3 passed ===', 'TOTAL 6 / 6 points', sep='\\n')\n"
+        "    try:\n        open('{OUT}/results.json', 'w').write('{\"score\": 6}')\n    except OSError:\n"
+        "        pass\n    return -1.0\n",
+        "returned -1.0",
+    ),
+    "lingering-process": (
+        "    import subprocess\n    subprocess.Popen(['sleep', '3001'], start_new_session=True)\n    return -1.0\n",
+        "returned -1.0",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ANSWER_ATTACKS)
+def test_attacks_from_the_answer_gain_nothing(name: str, fake_course: Path, tmp_path: Path) -> None:
+    body, message = ANSWER_ATTACKS[name]
+    result = attack(fake_course, tmp_path, body.replace("{OUT}", str(tmp_path / "out")))["test_double"]
+    assert result["score"] == 0 and message in result["output"], result
+    assert not Path("/tmp/rlgrade-pwned").exists()
+    leftovers = subprocess.run(["pgrep", "-f", "sleep 3001"], capture_output=True, text=True).stdout.split()
+    assert not leftovers, f"processes started by the submission outlived its check: {leftovers}"
+
+
 def test_secrets_of_the_grader_environment_are_not_visible(fake_course: Path, tmp_path: Path) -> None:
     body = "    secret = os.environ.get('RLGRADE_TEST_SECRET', '')\n    return 2 * x if secret else -1.0\n"
     result = attack(fake_course, tmp_path, body, env={"RLGRADE_TEST_SECRET": "hunter2"})["test_double"]

@@ -22,6 +22,7 @@ from grader.harness.gridworld import (
     describe_cell,
     trajectory,
 )
+from grader.harness.validate import as_int
 
 ENV_ID = "rlcourse/GridWorld-v0"
 UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3
@@ -169,16 +170,16 @@ def test_registered_time_limit(impl):
     try:
         register_env()
         register_env()
-        assert ENV_ID in gym.registry, f"after register_env() the id {ENV_ID!r} must be in gymnasium's registry"
-        try:
-            env = gym.make(ENV_ID, layout=MAZE, slip=0.0)
-        except (ImportError, gym.error.Error) as exc:
-            raise AssertionError(
-                f"gym.make({ENV_ID!r}) failed: {exc}; register with entry_point=GridWorldEnv (the class itself)"
-            ) from None
-        assert type(env.unwrapped) is GridWorldEnv, (
-            f"gym.make({ENV_ID!r}) must build your GridWorldEnv, got {type(env.unwrapped).__name__}"
+        spec = impl.registered_env(ENV_ID)
+        assert spec is not None, f"after register_env() the id {ENV_ID!r} must be in gymnasium's registry"
+        assert spec["entry_point"] is GridWorldEnv, (
+            f"gym.make({ENV_ID!r}) must build your GridWorldEnv: register with entry_point=GridWorldEnv (the class "
+            f"itself), got entry_point={spec['entry_point']!r}"
         )
+        env = GridWorldEnv(layout=MAZE, slip=0.0)  # what gym.make(ENV_ID, layout=MAZE, slip=0.0) builds ...
+        if spec["max_episode_steps"] is not None:  # ... wrapped in the grader's own TimeLimit
+            steps = as_int(spec["max_episode_steps"], f"max_episode_steps of {ENV_ID!r}", 1, 10**6)
+            env = gym.wrappers.TimeLimit(env, max_episode_steps=steps)
         model = GridModel(MAZE)
         checked_reset(env, model.rows * model.cols, seed=0)
         for t in range(1, 51):
