@@ -43,7 +43,7 @@ def main() -> None:
         return value
 
     services = {"attr": resolve_attr, "registered_env": registered_env}
-    endpoint = Endpoint(socket.socket(fileno=fd), services, student_location(str(root) + "/"))
+    endpoint = Endpoint(socket.socket(fileno=fd), services, student_location(str(root) + "/"), accept_modules=True)
     with contextlib.suppress(PeerGone):
         endpoint.serve_forever()
 

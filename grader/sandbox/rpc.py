@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from grader.sandbox.modules import apply_state, module_from_node, module_node, module_state
 from grader.sandbox.wire import Decoder, Encoder, WireError, recv_frame, send_frame
 
 MAX_MESSAGE = 256 << 20
@@ -60,6 +61,19 @@ class Remote:
     def __repr__(self) -> str:
         return f"<{self._type} in the sandbox>"
 
+    # The container protocol, answered by the remote object's own methods (``len(agent.buffer)``).
+    def __len__(self) -> int:
+        return self._endpoint.request("getattr", ref=self, name="__len__")()
+
+    def __iter__(self) -> Any:
+        return iter(self._endpoint.request("getattr", ref=self, name="__iter__")())
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._endpoint.request("getattr", ref=self, name="__getitem__")(key)
+
+    def __bool__(self) -> bool:
+        return True
+
 
 @functools.cache
 def proxy_class(type_name: str) -> type[Remote]:
@@ -86,6 +100,7 @@ class Endpoint:
         reply_timeout: float | None = None,
         allow: Callable[[str, Any, str], bool] = lambda op, obj, name: True,
         adapt: Callable[[Remote, dict], Any] = lambda proxy, node: proxy,
+        accept_modules: bool = False,
     ) -> None:
         self.sock = sock
         self.allow = allow
@@ -98,12 +113,18 @@ class Endpoint:
         self.failures: dict[int, BaseException] = {}  # exceptions of our objects raised during a peer's call
         self.pending_error: dict | None = None  # the failure of a ``noreply`` request, not reported yet
         self.encoder = Encoder(self._export)
-        self.decoder = Decoder(self._resolve)
+        self.decoder = Decoder(self._resolve, {"module": self._receive_module} if accept_modules else None)
+        self.sent_modules: list[Any] | None = None  # the grader's modules sent by value with the current request
+        self.received_modules: list[Any] = []  # the child's copies of modules received with the current request
 
     # -- handles ----------------------------------------------------------------------------------
-    def _export(self, obj: Any) -> dict:
+    def _export(self, obj: Any, blobs: list[bytes]) -> dict:
         if type(obj) is _Returning:
             return {"$t": "ref", "id": obj.remote._id, "side": "yours"}
+        torch = sys.modules.get("torch")
+        if self.sent_modules is not None and torch is not None and isinstance(obj, torch.nn.Module):
+            self.sent_modules.append(obj)
+            return module_node(obj, blobs)
         ref = id(obj)
         self.objects[ref] = obj
         named = isinstance(obj, type) or inspect.isfunction(obj)  # a class or function travels under its own name
@@ -134,7 +155,13 @@ class Endpoint:
         doc["value"] = encoded
         send_frame(self.sock, doc, blobs)
 
+    def _receive_module(self, node: dict, blobs: list[bytes]) -> Any:
+        module = module_from_node(node, blobs)
+        self.received_modules.append(module)
+        return module
+
     def _receive(self, deadline: float | None) -> tuple[dict, Any]:
+        self.received_modules = []
         doc, blobs = recv_frame(self.sock, deadline, MAX_MESSAGE)
         if type(doc) is not dict or doc.get("kind") not in ("req", "ok", "err"):
             raise WireError("malformed message")
@@ -145,17 +172,35 @@ class Endpoint:
         self._send({"kind": "req", "op": op, "noreply": True}, fields)
 
     def request(self, op: str, **fields: Any) -> Any:
-        """Send one request and serve the peer's requests until its reply arrives; return or raise it."""
-        self._send({"kind": "req", "op": op}, fields)
+        """Send one request and serve the peer's requests until its reply arrives; return or raise it.
+        Torch modules among the arguments go by value and get the child's new state back (``modules``)."""
+        self.sent_modules = []
+        try:
+            self._send({"kind": "req", "op": op}, fields)
+        finally:
+            sent, self.sent_modules = self.sent_modules, None
         deadline = None if self.reply_timeout is None else time.monotonic() + self.reply_timeout
         while True:
             doc, payload = self._receive(deadline)
             if doc["kind"] == "req":
                 self._serve_one(doc, payload)
                 continue
+            if doc["kind"] == "ok" and sent:
+                return self._write_back(sent, payload)
             if doc["kind"] == "ok":
                 return payload
             raise self._error_from(payload)
+
+    def _write_back(self, sent: list[Any], payload: Any) -> Any:
+        if (
+            type(payload) is not dict
+            or type(payload.get("modules")) is not list
+            or len(payload["modules"]) != len(sent)
+        ):
+            raise WireError("the reply lacks the new state of the modules sent with the request")
+        for module, state in zip(sent, payload["modules"], strict=True):
+            apply_state(module, state)
+        return payload.get("result")
 
     def _error_from(self, payload: Any) -> BaseException:
         if type(payload) is not dict:
@@ -195,8 +240,11 @@ class Endpoint:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not isinstance(exc, RemoteError):
                 raise
             return
-        if not doc.get("noreply"):
-            self._send({"kind": "ok"}, result)
+        if doc.get("noreply"):
+            return
+        if self.received_modules:
+            result = {"result": result, "modules": [module_state(m) for m in self.received_modules]}
+        self._send({"kind": "ok"}, result)
 
     def _describe(self, exc: BaseException) -> dict:
         if isinstance(exc, RemoteError):  # the peer's own failure coming back: hand its token back

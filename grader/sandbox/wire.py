@@ -7,7 +7,8 @@ objects, and arrays travel as raw bytes in blobs whose dtype comes from a short 
 Tagged objects (a JSON object with the key ``$t``): ``tuple``, ``dict`` (items as pairs, so keys may be any
 value), ``float`` (nan/inf), ``nd`` (numpy array), ``np`` (numpy scalar), ``tensor`` (torch tensor: values and
 ``requires_grad``), ``rng`` (a numpy ``Generator``, copied by its PCG64 state), ``space`` (a Gymnasium
-``Discrete`` or ``Box``), and ``ref`` (a handle to an object that stays on the side that owns it). The
+``Discrete`` or ``Box``), and ``ref`` (a handle to an object that stays on the side that owns it). A side may
+accept more tags (the child accepts the grader's torch modules, see :mod:`grader.sandbox.modules`). The
 ``Encoder`` of each side decides which objects become handles; the decoder turns handles into proxies.
 """
 
@@ -19,7 +20,7 @@ import select
 import socket
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -104,16 +105,16 @@ def _array_from_blob(node: dict, blobs: list[bytes]) -> np.ndarray:
 
 
 class Encoder:
-    """Turns values into JSON + blobs; ``make_ref(obj)`` is called for anything that is not plain data."""
+    """Turns values into JSON + blobs; ``make_ref(obj, blobs)`` is called for anything that is not plain data."""
 
-    def __init__(self, make_ref: Callable[[Any], dict]) -> None:
+    def __init__(self, make_ref: Callable[[Any, list[bytes]], dict]) -> None:
         self.make_ref = make_ref
 
     def encode(self, value: Any) -> tuple[Any, list[bytes]]:
         blobs: list[bytes] = []
         return self._enc(value, blobs, 0), blobs
 
-    def _blob(self, array: np.ndarray, blobs: list[bytes]) -> int:
+    def add_blob(self, array: np.ndarray, blobs: list[bytes]) -> int:
         blobs.append(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes())
         return len(blobs) - 1
 
@@ -132,9 +133,14 @@ class Encoder:
             pairs = [[self._enc(k, blobs, depth + 1), self._enc(v, blobs, depth + 1)] for k, v in value.items()]
             return {"$t": "dict", "v": pairs}
         if kind is np.ndarray and value.dtype.name in DTYPES:
-            return {"$t": "nd", "dtype": value.dtype.name, "shape": list(value.shape), "blob": self._blob(value, blobs)}
+            return {
+                "$t": "nd",
+                "dtype": value.dtype.name,
+                "shape": list(value.shape),
+                "blob": self.add_blob(value, blobs),
+            }
         if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.name in DTYPES:
-            return {"$t": "np", "dtype": value.dtype.name, "shape": [], "blob": self._blob(np.asarray(value), blobs)}
+            return {"$t": "np", "dtype": value.dtype.name, "shape": [], "blob": self.add_blob(np.asarray(value), blobs)}
         if kind is np.random.Generator and type(value.bit_generator) is np.random.PCG64:
             return {"$t": "rng", "state": _rng_state(value)}
         tensor = _tensor_node(value, self, blobs)
@@ -143,7 +149,9 @@ class Encoder:
         space = _space_node(value, self, blobs, depth)
         if space is not None:
             return space
-        return self.make_ref(value)
+        if isinstance(value, Iterator):  # e.g. module.parameters(), iter(buffer): sent as the list it yields
+            return [self._enc(v, blobs, depth + 1) for v in value]
+        return self.make_ref(value, blobs)
 
 
 def _rng_state(rng: np.random.Generator) -> dict:
@@ -159,13 +167,16 @@ def _tensor_node(value: Any, encoder: Encoder, blobs: list[bytes]) -> dict | Non
     array = value.detach().cpu().numpy()
     if array.dtype.name not in DTYPES:
         return None
-    return {
+    node = {
         "$t": "tensor",
         "dtype": array.dtype.name,
         "shape": list(array.shape),
-        "blob": encoder._blob(array, blobs),
+        "blob": encoder.add_blob(array, blobs),
         "requires_grad": bool(value.requires_grad),
     }
+    if value.grad is not None:  # a parameter's gradient travels with it (checks look for stray gradients)
+        node["grad"] = _tensor_node(value.grad, encoder, blobs)
+    return node
 
 
 def _space_node(value: Any, encoder: Encoder, blobs: list[bytes], depth: int) -> dict | None:
@@ -192,8 +203,13 @@ def _torch_if_loaded():
 class Decoder:
     """Turns JSON + blobs back into values; ``resolve_ref(node)`` builds the object for a ``ref`` tag."""
 
-    def __init__(self, resolve_ref: Callable[[dict], Any]) -> None:
+    def __init__(
+        self,
+        resolve_ref: Callable[[dict], Any],
+        extra_tags: dict[str, Callable[[dict, list[bytes]], Any]] | None = None,
+    ) -> None:
         self.resolve_ref = resolve_ref
+        self.extra_tags = extra_tags or {}
 
     def decode(self, doc: Any, blobs: list[bytes]) -> Any:
         return self._dec(doc, blobs, 0)
@@ -225,17 +241,15 @@ class Decoder:
         if tag == "np":
             return _array_from_blob(node, blobs)[()]
         if tag == "tensor":
-            import torch
-
-            tensor = torch.from_numpy(_array_from_blob(node, blobs).copy())
-            grad = node.get("requires_grad") is True and tensor.is_floating_point()
-            return tensor.requires_grad_(True) if grad else tensor
+            return _tensor(node, blobs)
         if tag == "rng":
             return _rng_from_state(node.get("state"))
         if tag == "space":
             return self._space(node, blobs, depth)
         if tag == "ref":
             return self.resolve_ref(node)
+        if tag in self.extra_tags:
+            return self.extra_tags[tag](node, blobs)
         raise WireError(f"unknown tag {str(tag)[:20]}")
 
     def _space(self, node: dict, blobs: list[bytes], depth: int) -> Any:
@@ -248,6 +262,20 @@ class Decoder:
             if type(low) is np.ndarray and type(high) is np.ndarray and low.shape == high.shape:
                 return gym.spaces.Box(low, high, dtype=low.dtype)
         raise WireError("malformed space")
+
+
+def _tensor(node: dict, blobs: list[bytes]) -> Any:
+    import torch
+
+    tensor = torch.from_numpy(_array_from_blob(node, blobs).copy())
+    if node.get("requires_grad") is True and tensor.is_floating_point():
+        tensor.requires_grad_(True)
+    grad = node.get("grad")
+    if type(grad) is dict and grad.get("$t") == "tensor" and tensor.requires_grad:
+        value = _tensor(grad, blobs)
+        if value.shape == tensor.shape and value.dtype == tensor.dtype:
+            tensor.grad = value
+    return tensor
 
 
 def _list(node: dict, key: str) -> list:

@@ -188,3 +188,42 @@ def test_wire_round_trip_keeps_plain_data() -> None:
 def test_wire_refuses_malformed_values(doc: dict) -> None:
     with pytest.raises(WireError):
         Decoder(lambda node: None).decode(doc, [b"\x00" * 8])
+
+
+TORCH_CHECK = '''
+import pytest
+import torch
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(60)
+def test_module_in_place(impl):
+    """shrink_(net) scales the grader's network in place and leaves gradients on it."""
+    net = torch.nn.Linear(2, 1)
+    weight, before = net.weight, net.weight.detach().clone()
+    out = impl.attr("nets", "shrink_")(net, torch.ones(1, 2))
+    assert net.weight is weight, "the grader's parameter objects must stay the same"
+    assert torch.allclose(net.weight, before / 2), f"weights {net.weight} should be halved {before / 2}"
+    assert net.weight.grad is not None and torch.allclose(net.weight.grad, torch.ones(1, 2))
+    assert type(out) is torch.Tensor and out.shape == (1, 1)
+'''
+
+TORCH_SOLUTION = """
+import torch
+
+
+def shrink_(net, x):
+    net(x).sum().backward()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.mul_(0.5)
+    return net(x).detach()
+"""
+
+
+def test_torch_modules_go_by_value_and_come_back_in_place(fake_course: Path, tmp_path: Path) -> None:
+    (fake_course / "tests" / "public" / "hw99_demo" / "test_torch_demo.py").write_text(TORCH_CHECK)
+    sub = submission_with(tmp_path, FAKE_SOLUTION["calc.py"])
+    (sub / "hw99_demo" / "nets.py").write_text(TORCH_SOLUTION)
+    results = sandboxed_results(fake_course, sub, tmp_path / "out")
+    assert results["test_module_in_place"]["score"] == 1, results["test_module_in_place"]
