@@ -32,9 +32,9 @@ def main() -> None:
     impl = Implementation(root=root, assignment=assignment)
     torch_seeded = False
 
-    def resolve_attr(module: str, name: str):
+    def resolve_attr(module: object, name: object):
         nonlocal torch_seeded
-        value = impl.attr(module, name)
+        value = impl.attr(str(module), str(name))
         torch = sys.modules.get("torch")
         if torch is not None and not torch_seeded:  # once, as the in-process plugin does per check
             torch.manual_seed(seed)
@@ -42,8 +42,8 @@ def main() -> None:
             torch_seeded = True
         return value
 
-    services = {"attr": resolve_attr, "registered_env": registered_env}
-    endpoint = Endpoint(socket.socket(fileno=fd), services, student_location(str(root) + "/"), accept_modules=True)
+    services = {"attr": resolve_attr, "registered_env": lambda env_id: registered_env(str(env_id))}
+    endpoint = Endpoint(socket.socket(fileno=fd), services, student_location(str(root) + "/"), child=True)
     with contextlib.suppress(PeerGone):
         endpoint.serve_forever()
 

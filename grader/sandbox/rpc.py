@@ -100,7 +100,7 @@ class Endpoint:
         reply_timeout: float | None = None,
         allow: Callable[[str, Any, str], bool] = lambda op, obj, name: True,
         adapt: Callable[[Remote, dict], Any] = lambda proxy, node: proxy,
-        accept_modules: bool = False,
+        child: bool = False,
     ) -> None:
         self.sock = sock
         self.allow = allow
@@ -113,7 +113,13 @@ class Endpoint:
         self.failures: dict[int, BaseException] = {}  # exceptions of our objects raised during a peer's call
         self.pending_error: dict | None = None  # the failure of a ``noreply`` request, not reported yet
         self.encoder = Encoder(self._export)
-        self.decoder = Decoder(self._resolve, {"module": self._receive_module} if accept_modules else None)
+        self.child = child
+        self.decoder = Decoder(self._resolve, {"module": self._receive_module} if child else None)
+        self.encoder.tensor_hook = lambda tensor, node: self.grads().on_encode(tensor, node)
+        self.decoder.tensor_hook = lambda tensor, node: self.grads().on_decode(tensor, node)
+        self._grads: Any = None
+        if child:
+            self.services["backward"] = lambda grad_id, grad: self.grads().backward(grad_id, grad)
         self.sent_modules: list[Any] | None = None  # the grader's modules sent by value with the current request
         self.received_modules: list[Any] = []  # the child's copies of modules received with the current request
 
@@ -155,6 +161,14 @@ class Endpoint:
         doc["value"] = encoded
         send_frame(self.sock, doc, blobs)
 
+    def grads(self) -> Any:
+        """The :class:`grader.sandbox.autograd.GradBridge` of this side (torch is loaded once tensors travel)."""
+        if self._grads is None:
+            from grader.sandbox.autograd import GradBridge
+
+            self._grads = GradBridge(self.request)
+        return self._grads
+
     def _receive_module(self, node: dict, blobs: list[bytes]) -> Any:
         module = module_from_node(node, blobs)
         self.received_modules.append(module)
@@ -162,6 +176,8 @@ class Endpoint:
 
     def _receive(self, deadline: float | None) -> tuple[dict, Any]:
         self.received_modules = []
+        if self._grads is not None:
+            self._grads.received = []
         doc, blobs = recv_frame(self.sock, deadline, MAX_MESSAGE)
         if type(doc) is not dict or doc.get("kind") not in ("req", "ok", "err"):
             raise WireError("malformed message")
@@ -175,10 +191,15 @@ class Endpoint:
         """Send one request and serve the peer's requests until its reply arrives; return or raise it.
         Torch modules among the arguments go by value and get the child's new state back (``modules``)."""
         self.sent_modules = []
+        bridge = self.grads() if not self.child and "torch" in sys.modules else None
+        if bridge is not None:
+            bridge.sending = []
         try:
             self._send({"kind": "req", "op": op}, fields)
         finally:
             sent, self.sent_modules = self.sent_modules, None
+            if bridge is not None:
+                bridge.sent, bridge.sending = bridge.sending, None
         deadline = None if self.reply_timeout is None else time.monotonic() + self.reply_timeout
         while True:
             doc, payload = self._receive(deadline)
@@ -257,7 +278,7 @@ class Endpoint:
         if type(payload) is not dict:
             raise WireError("malformed request")
         if op in self.services:  # the child's entry points, e.g. ``attr(module, name)``
-            return self.services[op](**{k: str(v) for k, v in payload.items()})
+            return self.services[op](**payload)
         if op == "batch":  # several calls in one message, in order: [[function, args, kwargs], ...]
             calls = payload.get("calls")
             if type(calls) is not list or not all(type(c) is list and len(c) == 3 for c in calls):

@@ -109,6 +109,7 @@ class Encoder:
 
     def __init__(self, make_ref: Callable[[Any, list[bytes]], dict]) -> None:
         self.make_ref = make_ref
+        self.tensor_hook: Callable[[Any, dict], None] | None = None  # may add fields to a tensor's node
 
     def encode(self, value: Any) -> tuple[Any, list[bytes]]:
         blobs: list[bytes] = []
@@ -176,6 +177,8 @@ def _tensor_node(value: Any, encoder: Encoder, blobs: list[bytes]) -> dict | Non
     }
     if value.grad is not None:  # a parameter's gradient travels with it (checks look for stray gradients)
         node["grad"] = _tensor_node(value.grad, encoder, blobs)
+    if encoder.tensor_hook is not None:
+        encoder.tensor_hook(value, node)
     return node
 
 
@@ -210,6 +213,7 @@ class Decoder:
     ) -> None:
         self.resolve_ref = resolve_ref
         self.extra_tags = extra_tags or {}
+        self.tensor_hook: Callable[[Any, dict], Any] | None = None  # may replace a decoded tensor
 
     def decode(self, doc: Any, blobs: list[bytes]) -> Any:
         return self._dec(doc, blobs, 0)
@@ -241,7 +245,8 @@ class Decoder:
         if tag == "np":
             return _array_from_blob(node, blobs)[()]
         if tag == "tensor":
-            return _tensor(node, blobs)
+            tensor = _tensor(node, blobs)
+            return tensor if self.tensor_hook is None else self.tensor_hook(tensor, node)
         if tag == "rng":
             return _rng_from_state(node.get("state"))
         if tag == "space":

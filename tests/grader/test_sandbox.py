@@ -206,6 +206,16 @@ def test_module_in_place(impl):
     assert torch.allclose(net.weight, before / 2), f"weights {net.weight} should be halved {before / 2}"
     assert net.weight.grad is not None and torch.allclose(net.weight.grad, torch.ones(1, 2))
     assert type(out) is torch.Tensor and out.shape == (1, 1)
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(60)
+def test_gradient_through_student_code(impl):
+    """backward() through the student's square(x) reaches the grader's x."""
+    x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    y = impl.attr("nets", "square")(x)
+    y.sum().backward()
+    assert torch.allclose(x.grad, 2 * x.detach()), f"x.grad = {x.grad}, expected 2x"
 '''
 
 TORCH_SOLUTION = """
@@ -218,12 +228,17 @@ def shrink_(net, x):
         for p in net.parameters():
             p.mul_(0.5)
     return net(x).detach()
+
+
+def square(x):
+    return x * x
 """
 
 
-def test_torch_modules_go_by_value_and_come_back_in_place(fake_course: Path, tmp_path: Path) -> None:
+def test_torch_modules_and_gradients_cross_the_boundary(fake_course: Path, tmp_path: Path) -> None:
     (fake_course / "tests" / "public" / "hw99_demo" / "test_torch_demo.py").write_text(TORCH_CHECK)
     sub = submission_with(tmp_path, FAKE_SOLUTION["calc.py"])
     (sub / "hw99_demo" / "nets.py").write_text(TORCH_SOLUTION)
     results = sandboxed_results(fake_course, sub, tmp_path / "out")
     assert results["test_module_in_place"]["score"] == 1, results["test_module_in_place"]
+    assert results["test_gradient_through_student_code"]["score"] == 1, results["test_gradient_through_student_code"]
