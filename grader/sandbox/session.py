@@ -42,6 +42,13 @@ BUILTIN_ERRORS = frozenset(
 )
 
 
+# Exceptions that mean the child hit one of its limits, and the words that name it.
+LIMIT_HINTS = {
+    "MemoryError": f"the sandbox's memory limit: {Limits.memory_bytes >> 30} GiB of address space",
+    "BlockingIOError": "the sandbox's limit on processes or open files",
+}
+
+
 class SandboxFailure(AssertionError):
     """The child process died, hit a limit or broke the protocol; the check fails with this message."""
 
@@ -86,6 +93,9 @@ def translate(exc: RemoteError) -> Exception:
         error = getattr(builtins, exc.type_name)(str(exc))
     else:
         error = RemoteError(exc.type_name, str(exc), exc.where)
+    limit = LIMIT_HINTS.get(exc.type_name)
+    if limit:
+        error.args = (f"{error} ({limit})",)
     error._rlgrade_where = exc.where  # for the plugin's "Your code raised X at file, line N"
     error._rlgrade_type = exc.type_name
     return error

@@ -242,3 +242,22 @@ def test_torch_modules_and_gradients_cross_the_boundary(fake_course: Path, tmp_p
     results = sandboxed_results(fake_course, sub, tmp_path / "out")
     assert results["test_module_in_place"]["score"] == 1, results["test_module_in_place"]
     assert results["test_gradient_through_student_code"]["score"] == 1, results["test_gradient_through_student_code"]
+
+
+CONFTEST = """
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    outcome.get_result().outcome = "passed"
+"""
+
+
+def test_conftest_in_the_submission_is_never_loaded(fake_course: Path, tmp_path: Path) -> None:
+    sub = submission_with(tmp_path, "def double(x):\n    return -1.0\n" + HALVE)
+    for folder in (sub, sub / "hw99_demo"):
+        (folder / "conftest.py").write_text(CONFTEST)
+    result = sandboxed_results(fake_course, sub, tmp_path / "out")["test_double"]
+    assert result["score"] == 0 and "returned -1.0" in result["output"], result
