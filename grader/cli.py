@@ -4,20 +4,25 @@
   rlgrade test [hw01] [pytest args...]                          run the public checks on your assignments/
   rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
   rlgrade release DIR                                           write a student repo into DIR
+  rlgrade calibrate hw04 [--seeds 30] [--workers N]             learning checks on unseen seeds: report + plots
 
 Exit status: 0 when the command worked (a graded submission may still have lost points), 1 when
-``stubs --check`` finds drift, 2 when the grader itself failed.
+``stubs --check`` finds drift or ``calibrate`` finds an unsound check (the reference passes on fewer than
+``--min-pass-rate`` of the seeds, or a listed mutant passes on one), 2 when the grader itself failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+import numpy as np
 
 from grader import release as rel
 from grader import report
@@ -126,6 +131,39 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Run the learning checks' specs of one assignment on unseen seeds; write the report; 1 if one is unsound."""
+    from grader.calibration import calibrate, write_report
+
+    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    assignment = next((name for name in rel.assignment_names(course) if name.startswith(args.hw)), None)
+    if assignment is None:
+        raise GradingError(f"no assignment {args.hw!r} in {course / 'solutions'}")
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    started = time.monotonic()
+    try:
+        calibrations = calibrate(course, assignment, seeds, args.mutant_seeds, args.workers, args.checks)
+    except ValueError as err:
+        raise GradingError(str(err)) from None
+    if not calibrations:
+        raise GradingError(
+            f"{assignment} has no learning-check specs" + (f" named {args.checks}" if args.checks else "")
+        )
+    paths = write_report(assignment, calibrations, Path(args.out).resolve(), time.monotonic() - started)
+    print((Path(args.out) / f"{assignment}.md").read_text())
+    print("\nwrote " + ", ".join(str(p) for p in paths[:2]) + f" and {len(paths) - 2} plots")
+    unsound = [
+        f"{c.check}: {r.label} passes {sum(r.passed)}/{len(r.passed)}"
+        for c in calibrations
+        for r in c.runs
+        if (r.label == "reference" and np.mean(r.passed) < args.min_pass_rate)
+        or (r.label != "reference" and any(r.passed))
+    ]
+    for line in unsound:
+        print(f"unsound: {line}", file=sys.stderr)
+    return 1 if unsound else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rlgrade", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +190,17 @@ def build_parser() -> argparse.ArgumentParser:
     stubs.add_argument("--check", action="store_true", help="only report drift, exit 1 when there is any")
     stubs.add_argument("--course", default=None)
 
+    cal = sub.add_parser("calibrate", help="run the learning checks of one assignment on unseen seeds")
+    cal.add_argument("hw", help="assignment prefix, e.g. hw04")
+    cal.add_argument("--seeds", type=int, default=30, help="number of unseen seeds (default 30)")
+    cal.add_argument("--first-seed", type=int, default=1000, help="first unseen seed (default 1000)")
+    cal.add_argument("--mutant-seeds", type=int, default=10, help="seeds per mutant (default 10)")
+    cal.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    cal.add_argument("--checks", nargs="*", default=None, help="only these checks")
+    cal.add_argument("--min-pass-rate", type=float, default=0.97, help="reference pass rate needed (default 0.97)")
+    cal.add_argument("--out", default="calibration", help="report folder (default: ./calibration)")
+    cal.add_argument("--course", default=None)
+
     release = sub.add_parser("release", help="write a student repo")
     release.add_argument("dest", help="empty or new folder")
     release.add_argument("--course", default=None)
@@ -166,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "test":
             return cmd_test(args, extra)
-        return {"grade": cmd_grade, "stubs": cmd_stubs, "release": cmd_release}[args.command](args)
+        commands = {"grade": cmd_grade, "stubs": cmd_stubs, "release": cmd_release, "calibrate": cmd_calibrate}
+        return commands[args.command](args)
     except (GradingError, rel.ReleaseError) as err:
         print(f"rlgrade: error: {err}", file=sys.stderr)
         return 2

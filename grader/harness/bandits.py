@@ -19,10 +19,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from grader.calibration import Measurement
 from grader.harness.calls import call_all
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
@@ -188,10 +189,11 @@ class LearningSpec:
     """One learning check: which agent, testbed, budget and seed, and the calibrated threshold.
 
     The check passes when ``metric`` is below (``goal="below"``) or at least (``goal="above"``) the
-    threshold. ``scripts/calibrate_bandits.py`` finds every spec in the check files and re-runs it on
-    unseen seeds with ``with_seed``, so the calibration always measures exactly what the check runs.
+    threshold. ``rlgrade calibrate`` finds every spec in the check files and re-runs it on unseen seeds
+    with ``with_seed``, so the calibration always measures exactly what the check runs.
     """
 
+    module: ClassVar[str] = "bandits"
     check: str  # name of the test function that uses this spec
     agent: str  # class name in bandits.py
     kwargs: dict[str, Any]
@@ -227,6 +229,18 @@ class LearningSpec:
 
     def value(self, stats: BanditStats) -> float:
         return getattr(stats, METRICS[self.metric][1])
+
+    def measure(self, agent_cls: Callable[..., Any]) -> Measurement:
+        return Measurement(self.value(self.run(agent_cls)), self.runs * self.steps)
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        return (None, self.threshold) if self.goal == "below" else (self.threshold, None)
+
+    def describe_run(self) -> str:
+        return (
+            f"{self.agent_label()}, {METRICS[self.metric][0]} over {self.runs} runs of {self.steps} steps on the "
+            f"{describe_testbed(self.testbed, self.n_arms, self.mean_shift)}"
+        )
 
     def passes(self, value: float) -> bool:
         return value < self.threshold if self.goal == "below" else value >= self.threshold

@@ -36,6 +36,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
+from grader.calibration import Measurement
 from grader.harness.calls import tell
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
@@ -92,7 +93,7 @@ class DeepSpec:
     """One learning check of an online deep-RL agent: what to build, where to train it, and the bar.
 
     Passes when the measured mean evaluation return is ``>= low``. The calibration script
-    (``scripts/calibrate_learning.py``) finds every ``DeepSpec`` of an assignment's check files and re-runs it
+    (``rlgrade calibrate``) finds every ``DeepSpec`` of an assignment's check files and re-runs it
     on unseen seeds with ``with_seed``, so the calibration measures exactly what the check runs.
     """
 
@@ -162,6 +163,21 @@ class DeepSpec:
 
     def passes(self, value: float) -> bool:
         return value >= self.low
+
+    def measure(self, agent_cls: Callable[..., Any]) -> Measurement:
+        result = self.run(agent_cls)
+        return Measurement(result.value, result.train_steps)
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        return self.low, None
+
+    def describe_run(self) -> str:
+        every = f", evaluated every {self.eval_every} steps" if self.semantics == "best" else ""
+        return (
+            f"{self.agent}({', '.join(f'{k}={v}' for k, v in self.hparams.items())}) on {self.env_id}"
+            f"{' ' + str(self.env_kwargs) if self.env_kwargs else ''}, budget {self.steps} env steps{every}, "
+            f"{self.semantics} mean return over {self.eval_episodes} deterministic episodes"
+        )
 
     def describe(self, result: DeepResult) -> str:
         """E.g. ``DQNAgent on CartPole-v1: best mean greedy return 212.4 over 10 episodes, needed ≥ 475; ...``."""

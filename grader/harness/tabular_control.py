@@ -28,11 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
 
+from grader.calibration import Measurement
 from grader.harness.calls import tell
 from grader.harness.validate import InvalidOutput, as_float, as_float_array, as_int
 
@@ -141,11 +142,12 @@ def train(
 class ControlSpec:
     """One TD-control learning check: agent, env, hyper-parameters, budget, seed and calibrated bounds.
 
-    The check passes when ``low <= value`` and (if set) ``value <= high``. ``scripts/calibrate_hw02_td.py``
+    The check passes when ``low <= value`` and (if set) ``value <= high``. ``rlgrade calibrate``
     finds every spec in the check files and re-runs it on unseen seeds with ``with_seed``, so the
     calibration always measures exactly what the check runs.
     """
 
+    module: ClassVar[str] = "td"
     check: str  # name of the test function that uses this spec
     agent: str  # class name in td.py
     env_id: str
@@ -206,6 +208,21 @@ class ControlSpec:
 
     def passes(self, value: float) -> bool:
         return self.low <= value and (self.high is None or value <= self.high)
+
+    def measure(self, agent_cls: Callable[..., Any]) -> Measurement:
+        result = self.run(agent_cls)
+        return Measurement(result.value, result.train_steps)
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        return self.low, self.high
+
+    def describe_run(self) -> str:
+        eps = f"ε {self.eps_start:g}→{self.eps_end:g} over {self.eps_decay_episodes} episodes"
+        return (
+            f"{self.agent}(α={self.alpha:g}, γ={self.gamma:g}, {eps}) on {self.env_id}"
+            f"{' ' + str(self.env_kwargs) if self.env_kwargs else ''}, {self.episodes} episodes, "
+            f"{METRICS[self.metric]} over {self.eval_episodes} greedy episodes"
+        )
 
     def need(self) -> str:
         return f"in [{self.low:g}, {self.high:g}]" if self.high is not None else f"≥ {self.low:g}"

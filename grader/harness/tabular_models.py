@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
 
+from grader.calibration import Measurement
 from grader.harness.validate import InvalidOutput, as_float, as_float_array, as_int
 
 Outcome = tuple[float, int, float, bool]
@@ -382,9 +383,11 @@ class MCControlSpec:
     The harness trains a fresh agent ``agent_cls(704, 2, epsilon, 1.0, rng=default_rng(seed))`` for
     ``episodes`` episodes on the real env (reset with ``seed`` once), then computes the exact expected return of
     the greedy policy ``argmax_a q[s, a]`` (lowest index on ties) with :func:`blackjack_policy_value`; the check
-    passes when it is at least ``threshold``. ``scripts/calibrate_hw02_mc.py`` re-runs every spec on unseen seeds.
+    passes when it is at least ``threshold``. ``rlgrade calibrate`` re-runs every spec on unseen seeds.
     """
 
+    module: ClassVar[str] = "mc"
+    agent: ClassVar[str] = "MCControlAgent"
     check: str
     epsilon: float
     episodes: int
@@ -418,6 +421,21 @@ class MCControlSpec:
 
     def value(self, agent_cls: Callable[..., Any]) -> float:
         return blackjack_policy_value(np.argmax(self.train(agent_cls), axis=1))
+
+    def measure(self, agent_cls: Callable[..., Any]) -> Measurement:
+        return Measurement(self.value(agent_cls), None)
+
+    def passes(self, value: float) -> bool:
+        return value >= self.threshold
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        return self.threshold, None
+
+    def describe_run(self) -> str:
+        return (
+            f"MCControlAgent(epsilon={self.epsilon}) on Blackjack-v1, {self.episodes} training episodes, exact "
+            "expected return of the greedy policy"
+        )
 
     def describe(self, value: float) -> str:
         return (

@@ -201,7 +201,7 @@ def test_hidden_reproducible_sampling_agents(impl):
 # Learning checks on other testbeds, arm counts and seeds
 # ---------------------------------------------------------------------------------------------------
 
-# Calibration (scripts/calibrate_bandits.py, 30 unseen seeds 1000-1029, "sd" over seeds of the whole check):
+# Calibration (rlgrade calibrate hw01, 30 unseen seeds 1000-1029, "sd" over seeds of the whole check):
 # reference 81.9 ± 2.5 (worst 86.5), 30/30 pass, threshold at +19 sd; graded seed 80.2.
 # Mutant EPS-never-explores 292.9 ± 21.5 (best 243.9), 0/30 pass.
 EPS_BERNOULLI_20 = LearningSpec(

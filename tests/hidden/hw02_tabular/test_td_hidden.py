@@ -146,7 +146,7 @@ def test_hidden_reproducible(impl):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Learning checks on other tasks and seeds (calibration: scripts/calibrate_hw02_td.py, 30 unseen seeds)
+# Learning checks on other tasks and seeds (calibration: rlgrade calibrate hw02, 30 unseen seeds)
 # ---------------------------------------------------------------------------------------------------
 
 # Calibration (30 unseen seeds): reference 7.57 ± 0.30 (worst 6.80), 30/30 pass, +8.4 sd.

@@ -2,7 +2,7 @@
 
 Each mutant patches ``solutions/hw01_env_bandits/bandits.py`` in one place; ``killed_by`` lists the checks
 (public or hidden) that must fail for it. The learning checks are listed only where they fail on every
-unseen calibration seed (see ``scripts/calibrate_bandits.py``).
+unseen calibration seed (see ``rlgrade calibrate hw01``).
 """
 
 from grader.mutants import Mutant

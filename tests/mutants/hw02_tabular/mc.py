@@ -1,7 +1,7 @@
 """Known bugs of hw02's Monte Carlo methods (bug catalog "Monte Carlo", MC1-MC5, plus control-update bugs).
 
 Each mutant patches ``solutions/hw02_tabular/mc.py`` in one place; ``killed_by`` lists the checks (public or
-hidden) that must fail for it. Learning checks are listed only where ``scripts/calibrate_hw02_mc.py`` shows the
+hidden) that must fail for it. Learning checks are listed only where ``rlgrade calibrate hw02`` shows the
 mutant failing on every unseen seed.
 """
 

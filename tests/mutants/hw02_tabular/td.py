@@ -3,7 +3,7 @@ TD6, plus a wrong TD-error sign, no exploration, Double Q mistakes, the ε sched
 
 Each mutant patches ``solutions/hw02_tabular/td.py`` in one place; ``killed_by`` lists the checks (public or
 hidden) that must fail for it. Learning checks are listed only where they fail on every unseen calibration
-seed (see ``scripts/calibrate_hw02_td.py``).
+seed (see ``rlgrade calibrate hw02``).
 """
 
 from grader.mutants import Mutant

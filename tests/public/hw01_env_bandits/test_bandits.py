@@ -279,7 +279,7 @@ def test_gradient_probs_stable(impl):
 
 # ---------------------------------------------------------------------------------------------------
 # Learning checks: the grader's testbeds, fixed budgets and seeds, calibrated thresholds.
-# Calibration: scripts/calibrate_bandits.py, reference and mutants on 30 unseen seeds (1000-1029) of the
+# Calibration: rlgrade calibrate hw01, reference and mutants on 30 unseen seeds (1000-1029) of the
 # whole check (200 runs each); "sd" is the spread of the check's value over those seeds.
 # ---------------------------------------------------------------------------------------------------
 

@@ -247,7 +247,7 @@ def test_double_q_update(impl):
 
 # ---------------------------------------------------------------------------------------------------
 # Learning checks: the grader's loop and evaluation, fixed budgets and seeds, calibrated thresholds.
-# Calibration: scripts/calibrate_hw02_td.py, reference and mutants on 30 unseen seeds (1000-1029);
+# Calibration: rlgrade calibrate hw02, reference and mutants on 30 unseen seeds (1000-1029);
 # the seed also changes the evaluation episodes.
 # ---------------------------------------------------------------------------------------------------
 
