@@ -5,10 +5,12 @@
   rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
   rlgrade release DIR                                           write a student repo into DIR
   rlgrade calibrate hw04 [--seeds 30] [--workers N]             learning checks on unseen seeds: report + plots
+  rlgrade mutants hw02 [--workers N]                            grade every known-bug variant: kill matrix
 
 Exit status: 0 when the command worked (a graded submission may still have lost points), 1 when
-``stubs --check`` finds drift or ``calibrate`` finds an unsound check (the reference passes on fewer than
-``--min-pass-rate`` of the seeds, or a listed mutant passes on one), 2 when the grader itself failed.
+``stubs --check`` finds drift, ``calibrate`` an unsound check (the reference passes on fewer than
+``--min-pass-rate`` of the seeds, or a listed mutant passes on one) or ``mutants`` a mutant that survives or
+passes a check its ``killed_by`` names; 2 when the grader itself failed.
 """
 
 from __future__ import annotations
@@ -136,9 +138,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from grader.calibration import calibrate, write_report
 
     course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
-    assignment = next((name for name in rel.assignment_names(course) if name.startswith(args.hw)), None)
-    if assignment is None:
-        raise GradingError(f"no assignment {args.hw!r} in {course / 'solutions'}")
+    assignment = find_assignment(course, args.hw)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     started = time.monotonic()
     try:
@@ -162,6 +162,33 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     for line in unsound:
         print(f"unsound: {line}", file=sys.stderr)
     return 1 if unsound else 0
+
+
+def cmd_mutants(args: argparse.Namespace) -> int:
+    """Grade every mutant of one assignment; write the kill matrix; 1 if a mutant survives or escapes a named check."""
+    from grader.mutation import mutation_matrix, write_matrix
+
+    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    assignment = find_assignment(course, args.hw)
+    results = mutation_matrix(course, assignment, args.workers, args.only)
+    if not results:
+        raise GradingError(f"{assignment} has no mutants" + (f" named {args.only}" if args.only else ""))
+    paths = write_matrix(assignment, results, Path(args.out).resolve())
+    problems = [f"{r.mutant.id} survives every check" for r in results if r.survived]
+    problems += [f"{r.mutant.id} passes {', '.join(r.missed)} (named in killed_by)" for r in results if r.missed]
+    killed = sum(not r.survived for r in results)
+    print(f"{assignment}: {killed} of {len(results)} mutants killed; kill matrix in {paths[0]}")
+    for line in problems:
+        print(f"problem: {line}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def find_assignment(course: Path, prefix: str) -> str:
+    """The assignment of the course whose name starts with ``prefix`` (e.g. ``hw04`` → ``hw04_dqn``)."""
+    match = next((name for name in rel.assignment_names(course) if name.startswith(prefix)), None)
+    if match is None:
+        raise GradingError(f"no assignment {prefix!r} in {course / 'solutions'}")
+    return match
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--out", default="calibration", help="report folder (default: ./calibration)")
     cal.add_argument("--course", default=None)
 
+    mut = sub.add_parser("mutants", help="grade every known-bug variant of one assignment: the kill matrix")
+    mut.add_argument("hw", help="assignment prefix, e.g. hw02")
+    mut.add_argument("--only", nargs="*", default=None, help="only these mutant ids")
+    mut.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel gradings (default: all cores)")
+    mut.add_argument("--out", default="mutation", help="report folder (default: ./mutation)")
+    mut.add_argument("--course", default=None)
+
     release = sub.add_parser("release", help="write a student repo")
     release.add_argument("dest", help="empty or new folder")
     release.add_argument("--course", default=None)
@@ -215,7 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "test":
             return cmd_test(args, extra)
-        commands = {"grade": cmd_grade, "stubs": cmd_stubs, "release": cmd_release, "calibrate": cmd_calibrate}
+        commands = {
+            "grade": cmd_grade,
+            "stubs": cmd_stubs,
+            "release": cmd_release,
+            "calibrate": cmd_calibrate,
+            "mutants": cmd_mutants,
+        }
         return commands[args.command](args)
     except (GradingError, rel.ReleaseError) as err:
         print(f"rlgrade: error: {err}", file=sys.stderr)
