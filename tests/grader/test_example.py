@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import COURSE_ROOT, by_name, grade
 
 EXAMPLE = COURSE_ROOT / "examples" / "hw01-student"
@@ -35,6 +36,7 @@ EXPECTED_FAILURES = {
 }
 
 
+@pytest.mark.timeout(600)
 def test_example_loses_exactly_the_checks_of_its_bugs_and_grades_deterministically(tmp_path: Path) -> None:
     runs = [grade(EXAMPLE, tmp_path / f"run{i}", "--hw", "hw01", "--hidden") for i in range(2)]
     verdicts = [[(t["name"], t["score"], t["output"]) for t in run["tests"]] for run in runs]
@@ -45,3 +47,24 @@ def test_example_loses_exactly_the_checks_of_its_bugs_and_grades_deterministical
         t["name"] for t in runs[0]["tests"] if t["output"].startswith("Not implemented yet: ThompsonBernoulli")
     }
     assert len(not_implemented) == len(EXPECTED_FAILURES["Thompson sampling not implemented"])
+
+
+@pytest.mark.timeout(600)
+def test_verdicts_do_not_depend_on_the_order_or_the_process_of_the_checks(tmp_path: Path) -> None:
+    """Every check seeds its own RNGs: running the checks on 2 xdist workers gives the serial verdicts."""
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+
+    verdicts = []
+    for name, options in (("serial", []), ("xdist", ["-n", "2"])):
+        junit = tmp_path / f"{name}.xml"
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "tests/public/hw01_env_bandits", "tests/hidden/hw01_env_bandits",
+             "--impl", str(EXAMPLE), "--junitxml", str(junit), "-q", *options],
+            cwd=COURSE_ROOT, capture_output=True, timeout=600,
+        )  # fmt: skip
+        cases = ET.parse(junit).getroot().iter("testcase")
+        verdicts.append({(c.get("classname"), c.get("name")): c.find("failure") is None for c in cases})
+    assert len(verdicts[0]) == 49 and verdicts[0] == verdicts[1]
+    assert sum(not passed for passed in verdicts[0].values()) == len(set().union(*EXPECTED_FAILURES.values()))
