@@ -72,7 +72,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         impl = unpack_submission(args.submission, Path(tmp))
         dirs = assignment_dirs(course, args.hw, args.hidden)
-        results = run_checks(course, impl, dirs, out / "work", ["--sandbox"] if args.sandbox else [])
+        options = ["--curves-dir", str(out / "curves"), *(["--sandbox"] if args.sandbox else [])]
+        results = run_checks(course, impl, dirs, out / "work", options)
     paths = report.write_all(results, out, time.monotonic() - started)
     print(report.terminal_table(results))
     if args.sandbox:

@@ -8,6 +8,7 @@ Options:
   --impl solutions|assignments|PATH   which implementation to grade (default: assignments)
   --sandbox                           run the code under test in a limited child process (grading mode)
   --report-dir DIR                    write results.json, junit.xml and report.md there
+  --curves-dir DIR                    draw learning checks' curves there (default: <report-dir>/curves)
   --rlgrade-records FILE              stream per-check records (used by ``rlgrade grade``)
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sys
 import time
 import traceback
@@ -26,6 +28,7 @@ import numpy as np
 import pytest
 
 from grader import report
+from grader.harness import curves
 from grader.impl import Implementation, ImplementationError, resolve_impl_root
 from grader.results import CheckResult, append_record, result_to_record
 from grader.sandbox.limits import Limits, describe_isolation
@@ -47,6 +50,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run the implementation under test in a separate, limited process (grading mode)",
     )
     group.addoption("--report-dir", default=None, help="write results.json, junit.xml and report.md here")
+    group.addoption(
+        "--curves-dir",
+        default=None,
+        help="draw the learning curves of learning checks there (default: <report-dir>/curves)",
+    )
     group.addoption("--rlgrade-records", default=None, help=argparse.SUPPRESS)
 
 
@@ -82,6 +90,8 @@ class RLGradePlugin:
         self.records_path = Path(records) if records else None
         report_dir = config.getoption("--report-dir")
         self.report_dir = Path(report_dir) if report_dir else None
+        curves_dir = config.getoption("--curves-dir")
+        self.curves_dir = Path(curves_dir) if curves_dir else (self.report_dir / "curves" if self.report_dir else None)
         self.results: list[CheckResult] = []
         self._phases: dict[str, list[pytest.TestReport]] = {}
         self._items: dict[str, pytest.Item] = {}
@@ -140,6 +150,11 @@ class RLGradePlugin:
             first = failed[0]
             message = getattr(first, "rlgrade_message", None) or fallback_message(first)
         assignment, visibility = check_location(item.path)
+        figure = ""
+        drawn = curves.take()
+        if drawn and self.curves_dir is not None:
+            path = curves.draw(drawn, self.curves_dir / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', item.name)}.png")
+            figure = f"{self.curves_dir.name}/{path.name}"
         result = CheckResult(
             nodeid=nodeid,
             assignment=assignment,
@@ -150,6 +165,7 @@ class RLGradePlugin:
             passed=bool(phases) and not failed,
             message=message,
             duration=round(sum(r.duration for r in phases), 4),
+            figure=figure,
         )
         self.results.append(result)
         if self.records_path:
@@ -251,6 +267,7 @@ def impl(request: pytest.FixtureRequest):
 def _fixed_global_seeds(request: pytest.FixtureRequest):
     """Seed the global RNGs per check, so even code that (wrongly) uses them grades the same every run."""
     seed = zlib.crc32(request.node.nodeid.encode())
+    curves.take()  # drop curves a previous, interrupted check may have left
     random.seed(seed)
     np.random.seed(seed % 2**32)
     if "torch" in sys.modules:

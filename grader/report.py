@@ -111,6 +111,10 @@ def markdown(results: list[CheckResult]) -> str:
             mark = "✅ pass" if r.passed else "❌ fail"
             tag = " *(hidden)*" if r.visibility == "hidden" else ""
             lines.append(f"| `{r.name}`{tag} — {r.title} | {_fmt(r.points)} / {_fmt(r.max_points)} | {mark} |")
+        figures = [r for r in rs if r.figure]
+        if figures:
+            lines += ["", "### Learning curves", ""]
+            lines += [f"- `{r.name}` ({'pass' if r.passed else 'fail'}): ![{r.name}]({r.figure})" for r in figures]
         failing = [r for r in rs if not r.passed]
         if failing:
             lines += ["", "### What to fix", ""]

@@ -20,6 +20,7 @@ class CheckResult:
     passed: bool
     message: str
     duration: float
+    figure: str = ""  # learning-curve PNG, relative to the report folder ("" when the check draws none)
 
     @property
     def points(self) -> float:

@@ -25,6 +25,7 @@ import numpy as np
 
 from grader.calibration import Measurement
 from grader.harness.calls import call_all
+from grader.harness.curves import Curve, record
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 TESTBED_KINDS = ("gaussian", "bernoulli")
@@ -252,6 +253,13 @@ class LearningSpec:
     def assert_learns(self, agent_cls: Callable[..., Any], hint: str) -> BanditStats:
         """Run the check; fail with the measured number, the threshold and ``hint`` (typical buggy values)."""
         stats = self.run(agent_cls)
+        steps = list(range(1, self.steps + 1))
+        if self.metric == "regret":
+            label, ys = "mean cumulative regret", stats.regret_curve
+        else:
+            label, ys = "fraction of runs pulling the best arm", stats.optimal_curve
+        title = f"{self.agent_label()}: {METRICS[self.metric][0]} {self.value(stats):.3g} (seed {self.seed})"
+        record(Curve(title, "step", label, {label: (steps, ys.tolist())}, self.threshold))
         assert self.passes(self.value(stats)), f"{self.describe(stats)}; {hint}"
         return stats
 

@@ -38,6 +38,7 @@ import torch
 
 from grader.calibration import Measurement
 from grader.harness.calls import tell
+from grader.harness.curves import Curve, moving_average, record
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 # Actions a little outside a box (float32 rounding of a clipped value) are accepted and clipped.
@@ -86,6 +87,7 @@ class DeepResult:
     curve: list[tuple[int, float]] = field(repr=False)  # (env steps so far, mean evaluation return)
     train_steps: int
     train_returns: list[float] = field(repr=False)  # undiscounted return of every finished training episode
+    episode_ends: list[int] = field(repr=False, default_factory=list)  # env steps at the end of each of them
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ class DeepSpec:
         obs, _ = env.reset(seed=env_seed)
         curve: list[tuple[int, float]] = []
         train_returns: list[float] = []
+        episode_ends: list[int] = []
         episode_return = 0.0
         step = 0
         while step < self.steps:
@@ -149,6 +152,7 @@ class DeepSpec:
             obs = next_obs
             if terminated or truncated:
                 train_returns.append(episode_return)
+                episode_ends.append(step)
                 episode_return = 0.0
                 obs, _ = env.reset()
             if self.semantics == "best" and step % self.eval_every == 0:
@@ -159,7 +163,7 @@ class DeepSpec:
         if self.semantics == "final":
             curve.append((step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds)))))
         value = max(v for _, v in curve) if self.semantics == "best" else curve[-1][1]
-        return DeepResult(value, curve, step, train_returns)
+        return DeepResult(value, curve, step, train_returns, episode_ends)
 
     def passes(self, value: float) -> bool:
         return value >= self.low
@@ -195,6 +199,24 @@ class DeepSpec:
     def assert_learns(self, agent_cls: Callable[..., Any], hint: str) -> DeepResult:
         """Run the check; fail with the measured number, the threshold, the budget, the curve and ``hint``."""
         result = self.run(agent_cls)
+        record(
+            Curve(
+                f"{self.agent} on {self.env_id} (seed {self.seed})",
+                "env steps",
+                "undiscounted return",
+                {
+                    "training episodes (mean of the last 10)": (
+                        result.episode_ends,
+                        moving_average(result.train_returns, 10),
+                    ),
+                    f"evaluation ({self.eval_episodes} deterministic episodes)": (
+                        [s for s, _ in result.curve],
+                        [v for _, v in result.curve],
+                    ),
+                },
+                self.low,
+            )
+        )
         assert self.passes(result.value), f"{self.describe(result)}. {hint}"
         return result
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from grader.calibration import Measurement
 from grader.harness.calls import tell
+from grader.harness.curves import Curve, moving_average, record
 from grader.harness.validate import InvalidOutput, as_float, as_float_array, as_int
 
 METRICS = {"mean_return": "mean greedy return", "success_rate": "greedy success rate"}
@@ -245,5 +246,17 @@ class ControlSpec:
     def assert_learns(self, agent_cls: Callable[..., Any], hint: str) -> ControlResult:
         """Run the check; fail with the measured number, the threshold, the budget and ``hint``."""
         result = self.run(agent_cls)
+        window = max(1, self.episodes // 20)
+        series = {
+            f"training return (mean of the last {window} episodes)": (
+                list(range(1, self.episodes + 1)),
+                moving_average(result.train_returns.tolist(), window),
+            )
+        }
+        if self.metric == "mean_return":
+            series["greedy evaluation after training"] = ([self.episodes], [result.value])
+        threshold = self.low if self.metric == "mean_return" else None
+        title = f"{self.agent} on {self.env_id} (seed {self.seed}): {METRICS[self.metric]} {result.value:.3g}"
+        record(Curve(title, "training episode", "undiscounted return", series, threshold))
         assert self.passes(result.value), f"{self.describe(result)}; {hint}"
         return result
