@@ -1,6 +1,7 @@
 """``rlgrade``: grade a submission, run the public checks, generate stubs, release a student repo.
 
   rlgrade grade SUBMISSION [--hw hw01] [--hidden] [--out DIR]   grade and write results.json, junit.xml, report.md
+  rlgrade grade-batch FOLDER [--hw hw01] [--workers N]          grade every submission; gradebook.csv
   rlgrade test [hw01] [pytest args...]                          run the public checks on your assignments/
   rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
   rlgrade release DIR                                           write a student repo into DIR
@@ -19,9 +20,7 @@ import argparse
 import os
 import re
 import sys
-import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +28,9 @@ import numpy as np
 from grader import release as rel
 from grader import report
 from grader.results import CheckResult, total
-from grader.runner import GradingError, assignment_dirs, run_checks
+from grader.runner import GradingError, assignment_dirs
 from grader.sandbox.limits import describe_isolation
+from grader.submissions import grade_batch, grade_submission
 
 
 def find_course_root(start: Path) -> Path:
@@ -41,45 +41,31 @@ def find_course_root(start: Path) -> Path:
     raise GradingError(f"no course repo (pyproject.toml + tests/public) at or above {start}; use --course")
 
 
-def unpack_submission(submission: str, work_dir: Path) -> str:
-    """A zip is extracted into ``work_dir`` (refusing paths that escape it); folders are used in place.
-    The words ``solutions`` and ``assignments`` name the course's own trees (write ``./solutions`` for a
-    folder of that name elsewhere)."""
-    if submission in ("solutions", "assignments"):
-        return submission
-    path = Path(submission)
-    if not path.exists():
-        raise GradingError(f"submission {submission} does not exist")
-    if path.is_file():
-        if not zipfile.is_zipfile(path):
-            raise GradingError(f"submission {submission} is neither a folder nor a zip file")
-        target = (work_dir / "submission").resolve()
-        with zipfile.ZipFile(path) as zf:
-            for member in zf.namelist():
-                if not (target / member).resolve().is_relative_to(target):
-                    raise GradingError(f"zip member {member!r} would be written outside the submission folder")
-            zf.extractall(target)
-        entries = [p for p in target.iterdir() if not p.name.startswith("__MACOSX")]
-        single_wrapper = len(entries) == 1 and entries[0].is_dir() and not entries[0].name.startswith("hw")
-        path = entries[0] if single_wrapper else target
-    return str(path.resolve())
-
-
 def cmd_grade(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
     out = Path(args.out).resolve()
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
-        impl = unpack_submission(args.submission, Path(tmp))
-        dirs = assignment_dirs(course, args.hw, args.hidden)
-        options = ["--curves-dir", str(out / "curves"), *(["--sandbox"] if args.sandbox else [])]
-        results = run_checks(course, impl, dirs, out / "work", options)
-    paths = report.write_all(results, out, time.monotonic() - started)
+    results = grade_submission(course, args.submission, args.hw, args.hidden, out, args.sandbox)
     print(report.terminal_table(results))
     if args.sandbox:
         print(describe_isolation())
-    print("\nreports: " + ", ".join(str(p) for p in paths.values()))
+    print(f"\nreports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'report.md'}")
     return check_expectation(results, args.expect)
+
+
+def cmd_grade_batch(args: argparse.Namespace) -> int:
+    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    out = Path(args.out).resolve()
+    started = time.monotonic()
+    graded, skipped, failed = grade_batch(
+        course, Path(args.folder), out, args.hw, args.hidden, args.workers, args.sandbox
+    )
+    print(
+        f"graded {len(graded)} submissions in {time.monotonic() - started:.0f} s with {args.workers} workers "
+        f"({len(skipped)} already graded, skipped); gradebook: {out / 'gradebook.csv'}"
+    )
+    for job in failed:
+        print(f"could not grade {job.student}: {(job.out / 'error.txt').read_text().strip()}", file=sys.stderr)
+    return 0
 
 
 def check_expectation(results: list[CheckResult], expect: str | None) -> int:
@@ -211,6 +197,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 unless every check passes (full) or every check fails as not implemented (stub)",
     )  # fmt: skip
 
+    batch = sub.add_parser("grade-batch", help="grade a folder of submissions into one gradebook (resumable)")
+    batch.add_argument("folder", help="one folder or .zip per student; its name is the student's name")
+    batch.add_argument("--hw", default=None, help="assignment prefix, e.g. hw01 (default: all)")
+    batch.add_argument("--hidden", action="store_true", help="also run the hidden checks")
+    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel gradings (default: cores)")
+    batch.add_argument("--out", default="grading", help="reports and gradebook.csv (default: ./grading)")
+    batch.add_argument("--sandbox", action="store_true", help="grade each submission sandboxed")
+    batch.add_argument("--course", default=None)
+
     test = sub.add_parser("test", help="run the public checks in-process: rlgrade test [hw01] [pytest args]")
     test.add_argument("--impl", default="assignments", help="implementation under test (default: assignments)")
 
@@ -256,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             "release": cmd_release,
             "calibrate": cmd_calibrate,
             "mutants": cmd_mutants,
+            "grade-batch": cmd_grade_batch,
         }
         return commands[args.command](args)
     except (GradingError, rel.ReleaseError) as err:

@@ -146,9 +146,11 @@ def terminal_table(results: list[CheckResult], width: int = 110) -> str:
     return "\n".join(rows)
 
 
-def write_all(results: list[CheckResult], out_dir: Path, execution_time: float) -> dict[str, Path]:
+def write_all(
+    results: list[CheckResult], out_dir: Path, execution_time: float, step_summary: bool = True
+) -> dict[str, Path]:
     """Write results.json, junit.xml and report.md into ``out_dir``; append the markdown to the
-    GitHub job summary when ``$GITHUB_STEP_SUMMARY`` is set. Returns the written paths."""
+    GitHub job summary when ``$GITHUB_STEP_SUMMARY`` is set (and ``step_summary``). Returns the written paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "results": out_dir / "results.json",
@@ -161,8 +163,8 @@ def write_all(results: list[CheckResult], out_dir: Path, execution_time: float) 
     tree.write(paths["junit"], encoding="utf-8", xml_declaration=True)
     md = markdown(results)
     paths["markdown"].write_text(md, encoding="utf-8")
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        with open(step_summary, "a", encoding="utf-8") as fh:
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path and step_summary:
+        with open(summary_path, "a", encoding="utf-8") as fh:
             fh.write(md + "\n")
     return paths
