@@ -5,6 +5,7 @@
   rlgrade test [hw01] [pytest args...]                          run the public checks on your assignments/
   rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
   rlgrade release DIR                                           write a student repo into DIR
+  rlgrade gradescope hw01 [--out FILE.zip]                      Gradescope autograder zip of one assignment
   rlgrade calibrate hw04 [--seeds 30] [--workers N]             learning checks on unseen seeds: report + plots
   rlgrade mutants hw02 [--workers N]                            grade every known-bug variant: kill matrix
 
@@ -170,6 +171,16 @@ def cmd_mutants(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_gradescope(args: argparse.Namespace) -> int:
+    from grader.gradescope import export
+
+    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    assignment = find_assignment(course, args.hw)
+    dest = export(course, assignment, Path(args.out or f"{assignment}-gradescope.zip").resolve(), args.sandbox)
+    print(f"Gradescope autograder for {assignment}: {dest} (upload it as the assignment's autograder zip)")
+    return 0
+
+
 def find_assignment(course: Path, prefix: str) -> str:
     """The assignment of the course whose name starts with ``prefix`` (e.g. ``hw04`` → ``hw04_dqn``)."""
     match = next((name for name in rel.assignment_names(course) if name.startswith(prefix)), None)
@@ -231,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     mut.add_argument("--out", default="mutation", help="report folder (default: ./mutation)")
     mut.add_argument("--course", default=None)
 
+    gs = sub.add_parser("gradescope", help="export one assignment as a Gradescope autograder zip")
+    gs.add_argument("hw", help="assignment prefix, e.g. hw01")
+    gs.add_argument("--out", default=None, help="zip to write (default: ./<assignment>-gradescope.zip)")
+    gs.add_argument("--sandbox", action="store_true", help="grade each submission sandboxed (bubblewrap)")
+    gs.add_argument("--course", default=None)
+
     release = sub.add_parser("release", help="write a student repo")
     release.add_argument("dest", help="empty or new folder")
     release.add_argument("--course", default=None)
@@ -252,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             "calibrate": cmd_calibrate,
             "mutants": cmd_mutants,
             "grade-batch": cmd_grade_batch,
+            "gradescope": cmd_gradescope,
         }
         return commands[args.command](args)
     except (GradingError, rel.ReleaseError) as err:

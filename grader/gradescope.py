@@ -1,0 +1,66 @@
+"""Export one assignment as a Gradescope autograder zip (``setup.sh``, ``run_autograder``, the course's grader).
+
+Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once when it builds the image, and
+``run_autograder`` for every submission, whose files it places in ``/autograder/submission``; the score is
+read from ``/autograder/results/results.json``, which ``rlgrade grade`` writes in Gradescope's format. The zip
+holds the grader package, the public and hidden checks of the assignment and ``pyproject.toml`` — never the
+solutions or the mutants. ``AUTOGRADER_ROOT`` (default ``/autograder``) lets the scripts run elsewhere, e.g.
+to try the zip locally.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+SETUP = """#!/usr/bin/env bash
+# Run once by Gradescope when it builds the autograder image (Ubuntu base image, as root).
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+apt-get update -qq
+apt-get install -y -qq python3 python3-venv python3-pip bubblewrap
+python3 -m venv "$ROOT/venv"
+"$ROOT/venv/bin/pip" install --quiet --upgrade pip
+"$ROOT/venv/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+"$ROOT/venv/bin/pip" install --quiet "$ROOT/source/course"
+"""
+
+RUN = """#!/usr/bin/env bash
+# Run by Gradescope for every submission; writes $ROOT/results/results.json.
+set -euo pipefail
+ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
+SUBMISSION="$ROOT/submission"
+# Students may upload the assignment folder, their whole repo, or just the files of {assignment}/.
+if ! compgen -G "$SUBMISSION/hw*/__init__.py" >/dev/null && [ ! -d "$SUBMISSION/assignments" ]; then
+  rm -rf "$ROOT/work" && mkdir -p "$ROOT/work/{assignment}"
+  cp -r "$SUBMISSION"/. "$ROOT/work/{assignment}/"
+  SUBMISSION="$ROOT/work"
+fi
+"$ROOT/venv/bin/rlgrade" grade "$SUBMISSION" --hw {hw} --hidden --course "$ROOT/source/course" \\
+  --out "$ROOT/results"{sandbox}
+"""
+
+
+def export(course_root: Path, assignment: str, dest: Path, sandbox: bool) -> Path:
+    """Write the autograder zip of ``assignment`` to ``dest`` and return it."""
+    hw = assignment.split("_", 1)[0]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in (
+            ("setup.sh", SETUP),
+            ("run_autograder", RUN.format(assignment=assignment, hw=hw, sandbox=" --sandbox" if sandbox else "")),
+        ):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o755 << 16  # executable, as Gradescope requires
+            zf.writestr(info, text)
+        zf.write(course_root / "pyproject.toml", "course/pyproject.toml")
+        for folder in (
+            course_root / "grader",
+            course_root / "tests" / "public" / assignment,
+            course_root / "tests" / "hidden" / assignment,
+        ):
+            for path in sorted(folder.rglob("*")):
+                rel = path.relative_to(course_root)
+                if path.is_file() and "__pycache__" not in rel.parts and rel.as_posix() != "grader/mutants.py":
+                    zf.write(path, f"course/{rel.as_posix()}")
+    return dest
