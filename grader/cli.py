@@ -6,6 +6,7 @@
   rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
   rlgrade release DIR                                           write a student repo into DIR
   rlgrade gradescope hw01 [--out FILE.zip]                      Gradescope autograder zip of one assignment
+  rlgrade nbgrader-export BATCH_OUT [--db URL]                  grade-batch results into nbgrader's gradebook
   rlgrade calibrate hw04 [--seeds 30] [--workers N]             learning checks on unseen seeds: report + plots
   rlgrade mutants hw02 [--workers N]                            grade every known-bug variant: kill matrix
 
@@ -181,6 +182,14 @@ def cmd_gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nbgrader(args: argparse.Namespace) -> int:
+    from grader.nbgrader_export import export
+
+    count = export(Path(args.batch_out), args.db)
+    print(f"wrote the scores of {count} students into the nbgrader gradebook {args.db}")
+    return 0
+
+
 def find_assignment(course: Path, prefix: str) -> str:
     """The assignment of the course whose name starts with ``prefix`` (e.g. ``hw04`` → ``hw04_dqn``)."""
     match = next((name for name in rel.assignment_names(course) if name.startswith(prefix)), None)
@@ -248,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     gs.add_argument("--sandbox", action="store_true", help="grade each submission sandboxed (bubblewrap)")
     gs.add_argument("--course", default=None)
 
+    nbg = sub.add_parser("nbgrader-export", help="write grade-batch results into an nbgrader gradebook")
+    nbg.add_argument("batch_out", help="the --out folder of rlgrade grade-batch")
+    nbg.add_argument("--db", default="sqlite:///gradebook.db", help="gradebook URL (default: sqlite:///gradebook.db)")
+
     release = sub.add_parser("release", help="write a student repo")
     release.add_argument("dest", help="empty or new folder")
     release.add_argument("--course", default=None)
@@ -270,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             "mutants": cmd_mutants,
             "grade-batch": cmd_grade_batch,
             "gradescope": cmd_gradescope,
+            "nbgrader-export": cmd_nbgrader,
         }
         return commands[args.command](args)
     except (GradingError, rel.ReleaseError) as err:

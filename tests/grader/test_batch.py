@@ -55,3 +55,22 @@ def test_batch_writes_a_gradebook_and_resumes(fake_course: Path, tmp_path: Path)
     second = run_cli(*args)
     assert "graded 1 submissions" in second.stdout and "4 already graded, skipped" in second.stdout
     assert gradebook(out)["cy"]["points"] == "4.0"
+
+
+@pytest.mark.timeout(300)
+def test_batch_scores_go_into_an_nbgrader_gradebook(fake_course: Path, tmp_path: Path) -> None:
+    from nbgrader.api import Gradebook
+
+    folder, out, db = class_folder(tmp_path), tmp_path / "out", f"sqlite:///{tmp_path / 'gradebook.db'}"
+    run_cli("grade-batch", str(folder), "--out", str(out), "--course", str(fake_course), "--hidden")
+    proc = run_cli("nbgrader-export", str(out), "--db", db)
+    assert proc.returncode == 0 and "5 students" in proc.stdout, proc.stderr
+    run_cli("nbgrader-export", str(out), "--db", db)  # exporting again updates, never duplicates
+    with Gradebook(db) as gb:
+        assert sorted(s.id for s in gb.students) == ["ada", "ben", "cy", "dee", "eve"]
+        assert gb.find_assignment("hw99_demo").max_score == 10
+        book = gradebook(out)
+        for student in book:
+            if student != "zed":
+                assert gb.find_submission("hw99_demo", student).score == float(book[student]["points"])
+        assert gb.find_grade("test_double_negative", "checks", "hw99_demo", "cy").score == 0
