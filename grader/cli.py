@@ -6,6 +6,7 @@
   rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
   rlgrade release DIR                                           write a student repo into DIR
   rlgrade gradescope hw01 [--out FILE.zip]                      Gradescope autograder zip of one assignment
+  rlgrade gradebook FOLDER                                      gradebook.csv from per-student report folders
   rlgrade nbgrader-export BATCH_OUT [--db URL]                  grade-batch results into nbgrader's gradebook
   rlgrade calibrate hw04 [--seeds 30] [--workers N]             learning checks on unseen seeds: report + plots
   rlgrade mutants hw02 [--workers N]                            grade every known-bug variant: kill matrix
@@ -32,7 +33,7 @@ from grader import report
 from grader.results import CheckResult, total
 from grader.runner import GradingError, assignment_dirs
 from grader.sandbox.limits import describe_isolation
-from grader.submissions import grade_batch, grade_submission
+from grader.submissions import collect_gradebook, grade_batch, grade_submission
 
 
 def find_course_root(start: Path) -> Path:
@@ -182,6 +183,11 @@ def cmd_gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gradebook(args: argparse.Namespace) -> int:
+    print(f"gradebook: {collect_gradebook(Path(args.folder).resolve())}")
+    return 0
+
+
 def cmd_nbgrader(args: argparse.Namespace) -> int:
     from grader.nbgrader_export import export
 
@@ -257,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     gs.add_argument("--sandbox", action="store_true", help="grade each submission sandboxed (bubblewrap)")
     gs.add_argument("--course", default=None)
 
+    book = sub.add_parser("gradebook", help="gradebook.csv from a folder of per-student report folders")
+    book.add_argument("folder", help="one report folder per student (results.json inside)")
+
     nbg = sub.add_parser("nbgrader-export", help="write grade-batch results into an nbgrader gradebook")
     nbg.add_argument("batch_out", help="the --out folder of rlgrade grade-batch")
     nbg.add_argument("--db", default="sqlite:///gradebook.db", help="gradebook URL (default: sqlite:///gradebook.db)")
@@ -284,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             "grade-batch": cmd_grade_batch,
             "gradescope": cmd_gradescope,
             "nbgrader-export": cmd_nbgrader,
+            "gradebook": cmd_gradebook,
         }
         return commands[args.command](args)
     except (GradingError, rel.ReleaseError) as err:

@@ -117,6 +117,15 @@ def grade_batch(
     return [j for j in todo if j not in failed], skipped, failed
 
 
+def collect_gradebook(out: Path) -> Path:
+    """``<out>/gradebook.csv`` from the student folders already in ``out`` (e.g. reports of a CI matrix)."""
+    graded = [p for p in sorted(out.iterdir()) if (p / "results.json").is_file() or (p / "error.txt").is_file()]
+    if not graded:
+        raise GradingError(f"no graded submissions (folders with results.json) in {out}")
+    write_gradebook([Job(p.name, Path(), p) for p in graded], out / "gradebook.csv")
+    return out / "gradebook.csv"
+
+
 def write_gradebook(jobs: list[Job], path: Path) -> None:
     """One row per student from their ``results.json``: points, maximum and every check's points."""
     rows, checks = [], []
