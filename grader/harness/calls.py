@@ -27,5 +27,5 @@ def call_all(calls: Sequence[tuple[Callable[..., Any], tuple]]) -> list[Any]:
     if functions and all(isinstance(f, Remote) for f in functions):
         endpoint = functions[0]._endpoint
         if all(f._endpoint is endpoint for f in functions):
-            return endpoint.request("batch", calls=[[f, list(args), {}] for f, args in calls])
+            return endpoint.request("batch", ids=[f._id for f in functions], args=[list(args) for _, args in calls])
     return [function(*args) for function, args in calls]

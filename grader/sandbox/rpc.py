@@ -279,11 +279,13 @@ class Endpoint:
             raise WireError("malformed request")
         if op in self.services:  # the child's entry points, e.g. ``attr(module, name)``
             return self.services[op](**payload)
-        if op == "batch":  # several calls in one message, in order: [[function, args, kwargs], ...]
-            calls = payload.get("calls")
-            if type(calls) is not list or not all(type(c) is list and len(c) == 3 for c in calls):
+        if op == "batch":  # several calls of our callables in one message, in order: ids and argument lists
+            ids, args = payload.get("ids"), payload.get("args")
+            if type(ids) is not list or type(args) is not list or len(ids) != len(args):
                 raise WireError("malformed batch")
-            return [self._call(*call) for call in calls]
+            if not all(type(i) is int and i in self.objects for i in ids):
+                raise WireError("a batch names an unknown object")
+            return [self._call(self.objects[i], a, {}) for i, a in zip(ids, args, strict=True)]
         target, name = payload.get("ref"), str(payload.get("name"))
         if isinstance(target, Remote):
             raise WireError("a request must name one of the receiver's own objects")
