@@ -47,6 +47,15 @@ def test_example_loses_exactly_the_checks_of_its_bugs_and_grades_deterministical
         t["name"] for t in runs[0]["tests"] if t["output"].startswith("Not implemented yet: ThompsonBernoulli")
     }
     assert len(not_implemented) == len(EXPECTED_FAILURES["Thompson sampling not implemented"])
+    # learning checks draw their curves next to the report, passing or not, and report.md links them
+    report_md = (tmp_path / "run0" / "report.md").read_text()
+    for check in (
+        "test_ucb_learns_gaussian",
+        "test_gradient_learns_with_baseline",
+        "test_hidden_ucb_learns_gaussian_20",
+    ):
+        assert (tmp_path / "run0" / "curves" / f"{check}.png").stat().st_size > 5000
+        assert f"](curves/{check}.png)" in report_md
 
 
 @pytest.mark.timeout(600)
