@@ -47,7 +47,7 @@ def find_course_root(start: Path) -> Path:
 def cmd_grade(args: argparse.Namespace) -> int:
     course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
     out = Path(args.out).resolve()
-    results = grade_submission(course, args.submission, args.hw, args.hidden, out, args.sandbox)
+    results = grade_submission(course, args.submission, args.hw, args.hidden, out, args.sandbox, show_progress=True)
     print(report.terminal_table(results))
     if args.sandbox:
         print(describe_isolation())

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,11 +106,21 @@ def _lost_check(nodeid: str, collected: dict, why: str) -> CheckResult:
     )
 
 
+#: progress(done, total, running check) — called when a check starts or ends
+Progress = Callable[[int, int, "str | None"], None]
+
+
 def run_checks(
-    course_root: Path, impl: str, test_dirs: list[Path], work_dir: Path, extra_args: list[str] | None = None
+    course_root: Path,
+    impl: str,
+    test_dirs: list[Path],
+    work_dir: Path,
+    extra_args: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> list[CheckResult]:
     """Run the checks in ``test_dirs`` against ``impl`` and return one result per collected check,
-    in collection order. ``work_dir`` receives the records and the pytest log."""
+    in collection order. ``work_dir`` receives the records and the pytest log; ``progress(done, total,
+    running)`` is called whenever a check starts or ends."""
     work_dir.mkdir(parents=True, exist_ok=True)
     records = work_dir / "records.jsonl"
     records.unlink(missing_ok=True)
@@ -127,7 +138,7 @@ def run_checks(
                 cwd=course_root, env=env, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )  # fmt: skip
-            lost = _watch(proc, records)
+            lost = _watch(proc, records, progress, len(results))
         watch = _read_watch(records)
         collected.update(watch.collected)
         results.update(watch.results)
@@ -158,7 +169,9 @@ def run_checks(
         records.unlink()
 
 
-def _watch(proc: subprocess.Popen, records: Path) -> tuple[str, str] | None:
+def _watch(
+    proc: subprocess.Popen, records: Path, progress: Progress | None = None, graded_before: int = 0
+) -> tuple[str, str] | None:
     """Wait for ``proc``; kill it when the running check overruns its timeout by ``KILL_GRACE``.
     Returns (nodeid, message) for a check the grader had to kill, else None."""
     current, since, size = None, time.monotonic(), -1
@@ -171,6 +184,8 @@ def _watch(proc: subprocess.Popen, records: Path) -> tuple[str, str] | None:
             if watch.current != current:
                 current, since = watch.current, time.monotonic()
             timeouts = {n: float(r.get("timeout") or 0) for n, r in watch.collected.items()}
+            if progress is not None and watch.collected:
+                progress(graded_before + len(watch.results), graded_before + len(watch.collected), current)
         if current is None:
             continue
         limit = timeouts.get(current, 0.0)

@@ -70,14 +70,24 @@ def grade_submission(
     out: Path,
     sandbox: bool,
     step_summary: bool = True,
+    show_progress: bool = False,
 ) -> list[CheckResult]:
-    """Grade one submission (a folder, a zip, ``solutions`` or ``assignments``) and write its reports to ``out``."""
+    """Grade one submission (a folder, a zip, ``solutions`` or ``assignments``) and write its reports to ``out``;
+    ``show_progress`` draws a progress bar of the checks (with the one running) on stderr."""
+    from tqdm import tqdm
+
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tqdm(unit="check", disable=not show_progress, leave=False) as bar:
+
+        def progress(done: int, total: int, running: str | None) -> None:
+            bar.total = total
+            bar.n = done
+            bar.set_postfix_str(running.rsplit("::", 1)[-1] if running else "", refresh=True)
+
         impl = unpack_submission(submission, Path(tmp))
         dirs = assignment_dirs(course, hw, hidden)
         options = ["--curves-dir", str(out / "curves"), *(["--sandbox"] if sandbox else [])]
-        results = run_checks(course, impl, dirs, out / "work", options)
+        results = run_checks(course, impl, dirs, out / "work", options, progress)
     report.write_all(results, out, time.monotonic() - started, step_summary)
     return results
 
