@@ -19,6 +19,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from grader.notebooks import student_notebook
 from grader.results import read_records
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION[ \t]*$")
@@ -124,6 +125,8 @@ def write_assignment_stubs(course_root: Path, assignment: str, dest: Path) -> No
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".py":
             target.write_text(make_stub(path.read_text(encoding="utf-8"), path.name), encoding="utf-8")
+        elif path.suffix == ".ipynb":
+            target.write_text(student_notebook(path.read_text(encoding="utf-8")), encoding="utf-8")
         elif path.name == "README.md":
             text = path.read_text(encoding="utf-8")
             if POINTS_TABLE in text:
