@@ -1,0 +1,1 @@
+"""hw03: policy-based methods: the cross-entropy method and REINFORCE with categorical and Gaussian policies."""

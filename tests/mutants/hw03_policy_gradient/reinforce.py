@@ -1,0 +1,76 @@
+"""Known bugs of hw03's REINFORCE (bug catalog "REINFORCE / policy gradient" PG1, "PPO" PPO8, "A2C" AC5).
+
+Each mutant patches ``solutions/hw03_policy_gradient/reinforce.py`` in one place; ``killed_by`` lists the
+checks that must fail for it. Learning checks are listed only where they fail on every calibration seed.
+"""
+
+from grader.mutants import Mutant
+
+_A = "hw03_policy_gradient"
+_F = "reinforce.py"
+
+MUTANTS = [
+    Mutant(
+        id="PG1-loss-sign-flipped",
+        assignment=_A,
+        description="PG1: reinforce_loss is +mean(log π · Ψ): gradient descent lowers the return",
+        file=_F,
+        old="""    return -(log_probs * weights).mean()
+""",
+        new="""    return (log_probs * weights).mean()
+""",
+        killed_by=(
+            "test_reinforce_loss_bandit_gradient",
+            "test_agent_update_raises_rewarded_action",
+            "test_hidden_loss_three_arms",
+            "test_reinforce_cartpole",
+            "test_reinforce_point_mass",
+            "test_hidden_reinforce_point_mass_3d",
+            "test_hidden_reinforce_cartpole_no_baseline",
+        ),
+    ),
+    Mutant(
+        id="PPO8-log-prob-of-clipped-action",
+        assignment=_A,
+        description="PPO8: the continuous agent records the clipped action for the log-prob, not the raw sample",
+        file=_F,
+        old="""        self.episode.append((obs, self.raw_action if self.continuous else action, reward))
+""",
+        new="""        self.episode.append((obs, action, reward))
+""",
+        killed_by=("test_continuous_actions_clipped_raw_log_prob",),
+    ),
+    Mutant(
+        id="AC5-baseline-not-detached",
+        assignment=_A,
+        description="AC5: the advantage G − V(s) is not detached, so the policy loss also trains V",
+        file=_F,
+        old="""            weights = returns - self.value_net(obs).squeeze(-1).detach()
+""",
+        new="""            weights = returns - self.value_net(obs).squeeze(-1)
+""",
+        killed_by=("test_baseline_advantages_detached",),
+    ),
+    Mutant(
+        id="PG-update-every-episode",
+        assignment=_A,
+        description="the agent updates after every episode (ignores episodes_per_update)",
+        file=_F,
+        old="""        if self.episodes_in_batch == self.episodes_per_update:
+""",
+        new="""        if self.episodes_in_batch >= 1:
+""",
+        killed_by=("test_agent_update_raises_rewarded_action", "test_continuous_actions_clipped_raw_log_prob"),
+    ),
+    Mutant(
+        id="PG-deterministic-samples",
+        assignment=_A,
+        description="act(obs, deterministic=True) samples from π instead of returning the most likely action",
+        file=_F,
+        old="""                return int(dist.logits.argmax()) if deterministic else int(dist.sample()[0])
+""",
+        new="""                return int(dist.sample()[0])
+""",
+        killed_by=("test_hidden_deterministic_action",),
+    ),
+]
