@@ -27,7 +27,8 @@ ENV_ID = "PointMass-v0"
 
 
 class PointMassEnv(gym.Env):
-    """A point moved by bounded velocity actions towards a random goal; reward = minus the distance."""
+    """A point moved by bounded velocity actions towards a random goal; reward = progress in % of the way.
+    ``info`` has the ``position`` (and, from ``reset``, the ``goal``) for plotting paths."""
 
     metadata: dict[str, Any] = {"render_modes": []}
 
@@ -50,7 +51,7 @@ class PointMassEnv(gym.Env):
         self._position = self.np_random.uniform(-1.0, 1.0, self.dim)
         self._goal = self.np_random.uniform(-1.0, 1.0, self.dim)
         self._scale = max(float(np.linalg.norm(self._goal - self._position)), self.max_speed)
-        return self._obs(), {}
+        return self._obs(), {"position": self._position.copy(), "goal": self._goal.copy()}
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
         velocity = np.clip(np.asarray(action, dtype=np.float64), -1.0, 1.0)
@@ -58,7 +59,7 @@ class PointMassEnv(gym.Env):
         self._position = np.clip(self._position + self.max_speed * velocity, -1.0, 1.0)
         distance = float(np.linalg.norm(self._goal - self._position))
         progress = 100.0 * float(before - distance) / self._scale
-        return self._obs(), progress, False, False, {"distance": distance}
+        return self._obs(), progress, False, False, {"distance": distance, "position": self._position.copy()}
 
 
 if ENV_ID not in gym.registry:
