@@ -14,22 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from grader.harness.validate import InvalidOutput
-
-
-def as_tensor_array(value: object, what: str, shape: tuple[int, ...]) -> np.ndarray:
-    """``value`` as a finite float64 numpy array of exactly ``shape``; it must be a floating ``torch.Tensor``
-    (or an ``nn.Parameter``)."""
-    if type(value) not in (torch.Tensor, torch.nn.Parameter):
-        raise InvalidOutput(f"{what} must be a torch.Tensor, got a {type(value).__name__}")
-    if not value.is_floating_point():
-        raise InvalidOutput(f"{what} must be a floating-point tensor, got dtype {value.dtype}")
-    if tuple(value.shape) != tuple(shape):
-        raise InvalidOutput(f"{what} must have shape {tuple(shape)}, got {tuple(value.shape)}")
-    array = value.detach().cpu().numpy().astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        raise InvalidOutput(f"{what} must be finite, got {array}")
-    return array
+from grader.harness.validate import as_tensor_array
 
 
 def reward_to_go(rewards: list[float], gamma: float) -> np.ndarray:

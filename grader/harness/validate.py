@@ -105,3 +105,21 @@ def as_bool(value: object, what: str) -> bool:
             f"{what} must be a plain bool (True or False), got {kind} {value!r}; convert it with bool(...)"
         )
     return value
+
+
+def as_tensor_array(value: object, what: str, shape: tuple[int, ...], kind: str = "float") -> np.ndarray:
+    """``value`` as a finite float64 numpy copy, if it is exactly a ``torch.Tensor`` (or ``nn.Parameter``) of
+    ``shape`` whose dtype is of ``kind`` (``"float"``: float32/float64; ``"int64"``); otherwise fail naming ``what``."""
+    import torch
+
+    dtypes = {"float": (torch.float32, torch.float64), "int64": (torch.int64,)}[kind]
+    if type(value) not in (torch.Tensor, torch.nn.Parameter):
+        raise InvalidOutput(f"{what} must be a torch.Tensor, got {_describe(value)}")
+    if tuple(value.shape) != tuple(shape):
+        raise InvalidOutput(f"{what} must have shape {tuple(shape)}, got {tuple(value.shape)}")
+    if value.dtype not in dtypes:
+        raise InvalidOutput(f"{what} must have dtype {' or '.join(str(d) for d in dtypes)}, got {value.dtype}")
+    array = value.detach().cpu().numpy().astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise InvalidOutput(f"{what} must be finite, got {array}")
+    return array

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from grader.harness.deep_control import DeepSpec
-from grader.harness.policy_gradient import as_tensor_array, check_bandit_gradient
-from grader.harness.validate import as_int
+from grader.harness.policy_gradient import check_bandit_gradient
+from grader.harness.validate import as_int, as_tensor_array
 
 
 @pytest.mark.points(3)

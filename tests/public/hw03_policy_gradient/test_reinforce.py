@@ -15,8 +15,8 @@ import pytest
 import torch
 
 from grader.harness.deep_control import DeepSpec
-from grader.harness.policy_gradient import as_tensor_array, check_bandit_gradient, reward_to_go
-from grader.harness.validate import InvalidOutput, as_float_array, as_int
+from grader.harness.policy_gradient import check_bandit_gradient, reward_to_go
+from grader.harness.validate import InvalidOutput, as_float_array, as_int, as_tensor_array
 
 POINT_MASS = "grader.harness.point_mass:PointMass-v0"
 
