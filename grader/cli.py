@@ -299,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     except (GradingError, rel.ReleaseError) as err:
         print(f"rlgrade: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("rlgrade: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -113,16 +113,24 @@ def grade_batch(
         running = {
             pool.submit(grade_submission, course, str(j.submission), hw, hidden, j.out, sandbox, False): j for j in todo
         }
-        for done in as_completed(running):
-            job = running[done]
-            try:
-                done.result()
-            except GradingError as err:  # this submission cannot be graded (e.g. a zip escaping its folder)
-                job.out.mkdir(parents=True, exist_ok=True)
-                (job.out / "error.txt").write_text(str(err) + "\n", encoding="utf-8")
-                failed.append(job)
-            bar.set_postfix_str(job.student)
-            bar.update()
+        try:
+            for done in as_completed(running):
+                job = running[done]
+                try:
+                    done.result()
+                except GradingError as err:  # this submission cannot be graded (e.g. a zip escaping its folder)
+                    job.out.mkdir(parents=True, exist_ok=True)
+                    (job.out / "error.txt").write_text(str(err) + "\n", encoding="utf-8")
+                    failed.append(job)
+                bar.set_postfix_str(job.student)
+                bar.update()
+        except KeyboardInterrupt:  # stop: drop the queued gradings, let the running ones finish, keep the book
+            for future in running:
+                future.cancel()
+            bar.write("interrupted: finishing the gradings in progress; run the same command again to resume")
+            pool.shutdown(wait=True)
+            write_gradebook(jobs, out / "gradebook.csv")
+            raise
     write_gradebook(jobs, out / "gradebook.csv")
     return [j for j in todo if j not in failed], skipped, failed
 
