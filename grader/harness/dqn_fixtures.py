@@ -118,9 +118,11 @@ def check_train_step(impl: Any, double: bool, **hparams: Any) -> None:
         "a new agent's target_net must start as a copy of q_net (target_net.load_state_dict(q_net.state_dict()))"
     )
     assert agent.target_net is not agent.q_net, "target_net must be a separate network, not q_net itself"
-    with torch.no_grad():  # move the target net away from the online net, so that using the wrong one shows
-        for p in agent.target_net.parameters():
-            p.add_(torch.from_numpy(rng.normal(scale=0.5, size=tuple(p.shape)).astype(np.float32)))
+    # move the target net away from the online net, so that using the wrong one shows (load_state_dict: a call
+    # on the student's network, so it also reaches a sandboxed agent)
+    state = agent.target_net.state_dict()
+    shift = {k: rng.normal(scale=0.5, size=tuple(v.shape)).astype(np.float32) for k, v in state.items()}
+    agent.target_net.load_state_dict({k: v + torch.from_numpy(shift[k]) for k, v in state.items()})
     b = 32
     obs, next_obs = rng.normal(size=(b, 4)).astype(np.float32), rng.normal(size=(b, 4)).astype(np.float32)
     actions, rewards = rng.integers(2, size=b), rng.normal(size=b).astype(np.float32)

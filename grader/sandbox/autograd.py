@@ -1,10 +1,11 @@
 """Gradients across the sandbox boundary, so checks can call ``backward()`` on what student code returned.
 
-When the grader passes tensors that require grad (``q_values``, ``predicted``) and the student's function
-returns a tensor computed from them, the child keeps that result with its inputs and tags it; the grader
-wraps the value it receives in :class:`_RemoteGrad`, an autograd node whose ``backward`` asks the child to
-run ``backward`` on its copy and returns the input gradients the child computed (checked for shape). So
-``out.sum().backward(); q.grad`` means the same in both modes.
+When student code returns a tensor with a graph — computed from tensors the grader passed (``q_values``,
+``predicted``) or from the child's own parameters (a policy's ``log_prob``) — the child keeps it with those
+inputs and tags it; the grader wraps the value it receives in :class:`_RemoteGrad`, an autograd node whose
+``backward`` asks the child to run ``backward`` on its copy (which also fills the child's parameters'
+``.grad``) and returns the input gradients the child computed (checked for shape). So
+``out.sum().backward(); q.grad`` and ``...; policy.log_std.grad`` mean the same in both modes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from grader.sandbox.wire import WireError
 class _RemoteGrad(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, backward: Callable[[torch.Tensor], list], value: torch.Tensor, *inputs: torch.Tensor):
-        ctx.remote_backward, ctx.shapes = backward, [i.shape for i in inputs]
+        ctx.remote_backward, ctx.shapes = backward, [i.shape for i in inputs[1:]]  # inputs[0]: the anchor
         return value.clone()
 
     @staticmethod
@@ -31,7 +32,7 @@ class _RemoteGrad(torch.autograd.Function):
         for grad, shape in zip(grads, ctx.shapes, strict=True):
             if grad is not None and (type(grad) is not torch.Tensor or grad.shape != shape):
                 raise WireError("a gradient from the sandbox has the wrong shape")
-        return (None, None, *grads)
+        return (None, None, None, *grads)
 
 
 class GradBridge:
@@ -51,7 +52,7 @@ class GradBridge:
         if self.sending is not None:
             node["grad_input"] = len(self.sending)
             self.sending.append(tensor)
-        elif tensor.grad_fn is not None and self.received:
+        elif tensor.grad_fn is not None:  # a result with a graph (to the grader's tensors or the child's own)
             self.outputs[id(tensor)] = (tensor, list(self.received))
             node["grad_id"] = id(tensor)
 
@@ -59,9 +60,12 @@ class GradBridge:
         if node.get("grad_input") is not None and tensor.requires_grad:
             self.received.append(tensor)
         grad_id = node.get("grad_id")
-        if type(grad_id) is int and self.sent:
+        if type(grad_id) is int:
             backward = lambda grad: self.request("backward", grad_id=grad_id, grad=grad)  # noqa: E731
-            return _RemoteGrad.apply(backward, tensor.detach(), *self.sent)
+            # the anchor makes the result part of the grader's graph even when it depends only on the child's
+            # parameters, so that backward() reaches them (a check then reads e.g. policy.log_std.grad)
+            anchor = torch.zeros((), requires_grad=True)
+            return _RemoteGrad.apply(backward, tensor.detach(), anchor, *self.sent)
         return tensor
 
     def backward(self, grad_id: Any, grad: Any) -> list:

@@ -130,7 +130,7 @@ class Encoder:
         if kind in (list, tuple):
             items = [self._enc(v, blobs, depth + 1) for v in value]
             return items if kind is list else {"$t": "tuple", "v": items}
-        if kind is dict:
+        if isinstance(value, dict):  # an OrderedDict (state_dict()) travels as a plain dict
             pairs = [[self._enc(k, blobs, depth + 1), self._enc(v, blobs, depth + 1)] for k, v in value.items()]
             return {"$t": "dict", "v": pairs}
         if kind is np.ndarray and value.dtype.name in DTYPES:
