@@ -117,7 +117,7 @@ def test_hidden_epsilon_other_schedule(impl):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Learning checks on other seeds and another task (calibration: scripts/calibrate_learning.py)
+# Learning checks on other seeds and another task (calibration: rlgrade calibrate hw04)
 # ---------------------------------------------------------------------------------------------------
 
 # The public check's spec on another seed (7): its calibration applies unchanged (30/30 at ≥ 150 on seeds 1000-1029).
@@ -143,7 +143,7 @@ def test_hidden_dqn_cartpole_other_seed(impl):
     HIDDEN_CARTPOLE.assert_learns(impl.attr("dqn", "DQNAgent"), "the same task as the public check, another seed")
 
 
-# Calibration (30 unseen seeds 1000-1029, scripts/calibrate_learning.py, one worker): reference best mean return
+# Calibration (30 unseen seeds 1000-1029, rlgrade calibrate hw04, one worker): reference best mean return
 # -97.5 ± 13.3 (the first evaluation at or above the threshold; worst -131.7, best -72.2), 30/30 pass, margin +4.0 sd;
 # 10.4k env steps used on average, 6.6 CPU s per run (max 15.4). Random play gets -500. The same hyperparameters as
 # CartPole (DQN_HPARAMS). A greedy Acrobot policy is bimodal (-500 when it stops swinging, -75..-130 when it

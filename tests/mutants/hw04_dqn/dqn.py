@@ -3,7 +3,7 @@ DQN6, DQN7, DQN10, plus a swapped Polyak average, a dueling head without the mea
 
 Each mutant patches ``solutions/hw04_dqn/dqn.py`` in one place; ``killed_by`` lists the checks (public or hidden)
 that must fail for it. A learning check is listed only where the mutant fails it on every calibration seed
-(``scripts/calibrate_learning.py``).
+(``rlgrade calibrate hw04``).
 """
 
 from grader.mutants import Mutant

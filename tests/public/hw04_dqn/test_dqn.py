@@ -310,7 +310,7 @@ def test_target_update_schedule(impl):
 # Learning check: the grader's loop and evaluation, fixed seed and budget, calibrated threshold
 # ---------------------------------------------------------------------------------------------------
 
-# Calibration (30 unseen seeds 1000-1029, scripts/calibrate_learning.py, one worker). With the threshold at 475 (the
+# Calibration (30 unseen seeds 1000-1029, rlgrade calibrate hw04, one worker). With the threshold at 475 (the
 # aim) the reference's best evaluation within 60k steps was 467.9 ± 94.2 (worst 152.9), 27/30 pass: 3 seeds collapse
 # to a greedy return ≈ 20 after ≈ 17k steps and never recover within 60k (seed 1008 peaks at 153, 1017 at 265; a
 # 50k buffer or lr 5e-4 did not fix both), so ≥ 475 is not reliable within 60 s on one core. At the threshold 150:
