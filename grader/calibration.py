@@ -53,8 +53,11 @@ class Runs:
         finite = values[np.isfinite(values)]
         mean = float(finite.mean()) if finite.size else float("nan")
         sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
-        gaps = [g for g in ((mean - low) if low is not None else None, (high - mean) if high is not None else None)]
-        gap = min(g for g in gaps if g is not None)
+        gap = min(
+            g
+            for g in (mean - low if low is not None else None, high - mean if high is not None else None)
+            if g is not None
+        )
         return {
             "runs": len(values),
             "passed": int(sum(self.passed)),

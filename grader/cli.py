@@ -44,8 +44,13 @@ def find_course_root(start: Path) -> Path:
     raise GradingError(f"no course repo (pyproject.toml + tests/public) at or above {start}; use --course")
 
 
+def course_root(args: argparse.Namespace) -> Path:
+    """``--course`` if given, else the course repo at or above the current folder."""
+    return Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
-    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    course = course_root(args)
     out = Path(args.out).resolve()
     results = grade_submission(course, args.submission, args.hw, args.hidden, out, args.sandbox, show_progress=True)
     print(report.terminal_table(results))
@@ -56,7 +61,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_grade_batch(args: argparse.Namespace) -> int:
-    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    course = course_root(args)
     out = Path(args.out).resolve()
     started = time.monotonic()
     graded, skipped, failed = grade_batch(
@@ -101,7 +106,7 @@ def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def cmd_stubs(args: argparse.Namespace) -> int:
-    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    course = course_root(args)
     if args.check:
         drift = rel.stub_drift(course)
         for line in drift:
@@ -117,7 +122,7 @@ def cmd_stubs(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    course = course_root(args)
     names = rel.release(course, Path(args.dest).resolve())
     print(f"student repo with {', '.join(names)} written to {args.dest}")
     return 0
@@ -127,7 +132,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run the learning checks' specs of one assignment on unseen seeds; write the report; 1 if one is unsound."""
     from grader.calibration import calibrate, write_report
 
-    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    course = course_root(args)
     assignment = find_assignment(course, args.hw)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     started = time.monotonic()
@@ -158,7 +163,7 @@ def cmd_mutants(args: argparse.Namespace) -> int:
     """Grade every mutant of one assignment; write the kill matrix; 1 if a mutant survives or escapes a named check."""
     from grader.mutation import mutation_matrix, write_matrix
 
-    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    course = course_root(args)
     assignment = find_assignment(course, args.hw)
     results = mutation_matrix(course, assignment, args.workers, args.only)
     if not results:
@@ -176,7 +181,7 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 def cmd_gradescope(args: argparse.Namespace) -> int:
     from grader.gradescope import export
 
-    course = Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
+    course = course_root(args)
     assignment = find_assignment(course, args.hw)
     dest = export(course, assignment, Path(args.out or f"{assignment}-gradescope.zip").resolve(), args.sandbox)
     print(f"Gradescope autograder for {assignment}: {dest} (upload it as the assignment's autograder zip)")
