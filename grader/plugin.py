@@ -33,8 +33,13 @@ from grader.impl import Implementation, ImplementationError, resolve_impl_root
 from grader.results import CheckResult, append_record, result_to_record
 from grader.sandbox.limits import Limits, describe_isolation
 from grader.sandbox.session import SandboxedImplementation, SandboxSession
+from grader.sandbox.zygote import Zygote
 
 VISIBILITIES = ("public", "hidden")
+#: With ``--sandbox`` a check may take this many times its own timeout in wall-clock time: every call into the
+#: student's code crosses a process boundary, which costs the grader's time, not the student's. The student's
+#: code still gets only the check's own timeout (plus 10 s) of CPU time in its child process.
+SANDBOX_WALL_FACTOR = 4.0
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -69,6 +74,15 @@ def check_timeout(item: pytest.Item) -> float:
     if marker and marker.args:
         return float(marker.args[0])
     return float(item.config.getini("timeout") or 0)
+
+
+def limit_text(item: pytest.Item) -> str:
+    """The check's wall-clock limit in words, e.g. ``240 s (4× its 60 s in-process limit, ...)``."""
+    limit = f"{check_timeout(item):g} s"
+    own = getattr(item, "_rlgrade_cpu_seconds", None)
+    if own is None:
+        return limit
+    return f"{limit} ({SANDBOX_WALL_FACTOR:g}× its {own:g} s in-process limit, for the sandbox's overhead)"
 
 
 def check_title(item: pytest.Item) -> str:
@@ -111,6 +125,10 @@ class RLGradePlugin:
                 problems.append(f"{item.nodeid}: missing docstring (its first line is the check's title)")
         if problems:
             raise pytest.UsageError("badly declared checks:\n  " + "\n  ".join(problems))
+        if self.config.getoption("--sandbox"):
+            for item in self._items.values():
+                item._rlgrade_cpu_seconds = check_timeout(item) or 60.0
+                item.add_marker(pytest.mark.timeout(item._rlgrade_cpu_seconds * SANDBOX_WALL_FACTOR), append=False)
         if self.records_path:
             for nodeid, item in self._items.items():
                 append_record(
@@ -133,7 +151,7 @@ class RLGradePlugin:
         rep = outcome.get_result()
         if item.nodeid in self._items and call.excinfo is not None and not rep.passed:
             impl_root = getattr(item, "_rlgrade_impl_root", None)
-            rep.rlgrade_message = describe_failure(call.excinfo, check_timeout(item), impl_root)
+            rep.rlgrade_message = describe_failure(call.excinfo, limit_text(item), impl_root)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.nodeid in self._items:
@@ -189,7 +207,7 @@ class RLGradePlugin:
             report.write_all(self.results, self.report_dir, time.monotonic() - self._started)
 
 
-def describe_failure(excinfo: pytest.ExceptionInfo, timeout: float, impl_root: Path | None) -> str:
+def describe_failure(excinfo: pytest.ExceptionInfo, limit: str, impl_root: Path | None) -> str:
     """A student-facing sentence for why a check failed, without the grader's traceback."""
     exc = excinfo.value
     if isinstance(exc, ImplementationError):
@@ -202,7 +220,7 @@ def describe_failure(excinfo: pytest.ExceptionInfo, timeout: float, impl_root: P
     if isinstance(exc, pytest.fail.Exception):
         if "Timeout" in str(exc):
             return (
-                f"Timed out: the check did not finish within its limit of {timeout:g} s "
+                f"Timed out: the check did not finish within its limit of {limit} "
                 "(an endless loop, or far slower than the reference)."
             )
         return str(exc)
@@ -237,6 +255,12 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
     config.pluginmanager.register(RLGradePlugin(config), "rlgrade-results")
+    config._rlgrade_zygotes = {}
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for zygote in getattr(config, "_rlgrade_zygotes", {}).values():
+        zygote.close()
 
 
 @pytest.fixture
@@ -254,9 +278,12 @@ def impl(request: pytest.FixtureRequest):
     if not request.config.getoption("--sandbox"):
         yield Implementation(root=root, assignment=location[0])
         return
-    timeout = check_timeout(request.node) or 60.0
-    limits = Limits(call_seconds=timeout, cpu_seconds=int(timeout) + 10)
-    session = SandboxSession(root, location[0], zlib.crc32(request.node.nodeid.encode()), limits)
+    cpu_seconds = request.node._rlgrade_cpu_seconds
+    limits = Limits(call_seconds=cpu_seconds * SANDBOX_WALL_FACTOR, cpu_seconds=int(cpu_seconds) + 10)
+    zygotes = request.config._rlgrade_zygotes  # one per implementation under test, for the whole run
+    if (root, location[0]) not in zygotes:
+        zygotes[root, location[0]] = Zygote(root, location[0])
+    session = SandboxSession(zygotes[root, location[0]], zlib.crc32(request.node.nodeid.encode()), limits)
     try:
         yield SandboxedImplementation(session)
     finally:

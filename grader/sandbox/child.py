@@ -1,18 +1,30 @@
-"""The sandboxed side: import the implementation under test and answer the grader's requests.
+"""The sandboxed side: a zygote that forks one fresh child per check, and the child's request loop.
 
-Started by :mod:`grader.sandbox.session` as
-``python -I -B -m grader.sandbox.child ROOT ASSIGNMENT SEED FD [--drop-privileges]`` with the connection on
-file descriptor FD. As root (inside bubblewrap) it first becomes ``nobody``. It seeds the global RNGs (so
-code that wrongly uses them still grades the same every run), then serves requests until the grader closes
-the connection.
+Started by :class:`grader.sandbox.zygote.Zygote` inside the confinement as
+``python -I -B -m grader.sandbox.child ROOT ASSIGNMENT FD [--drop-privileges] [--own-pids] [--preload torch]``
+with its control connection (a ``SOCK_SEQPACKET`` socket) on file descriptor FD. As root it first becomes
+``nobody``; it imports numpy, Gymnasium (and torch when the submission uses it) once, but never the student's
+code. Then, per check, the grader sends ``fork`` with the check's seed and CPU limit and two descriptors (the
+connection the check talks over and the file for its output); the forked child seeds the global RNGs, lowers
+its CPU limit and serves requests until the grader closes the connection. ``end`` stops the check: the zygote
+waits ``grace`` seconds for the child to exit, kills what is left (in its own PID namespace: every process
+but itself; otherwise the child's process group), empties the writable directories so the next check starts
+clean, and replies with the child's exit status (negative: the signal that killed it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import json
+import os
 import random
+import resource
+import shutil
+import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,30 +34,143 @@ from grader.sandbox.limits import drop_privileges
 from grader.sandbox.rpc import Endpoint, student_location
 from grader.sandbox.wire import PeerGone
 
+PR_SET_DUMPABLE = 4
 
-def main() -> None:
-    root, assignment, seed, fd = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    if "--drop-privileges" in sys.argv[5:]:
-        drop_privileges()
+
+def serve(root: Path, assignment: str, seed: int, sock: socket.socket) -> None:
+    """One check's child: seed the global RNGs (so code that wrongly uses them grades the same every run),
+    then answer the grader's requests until it closes the connection."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
     impl = Implementation(root=root, assignment=assignment)
     torch_seeded = False
 
-    def resolve_attr(module: object, name: object):
+    def seed_torch() -> None:  # once, as the in-process plugin does per check (torch may come with the module)
         nonlocal torch_seeded
-        value = impl.attr(str(module), str(name))
         torch = sys.modules.get("torch")
-        if torch is not None and not torch_seeded:  # once, as the in-process plugin does per check
+        if torch is not None and not torch_seeded:
             torch.manual_seed(seed)
             torch.set_num_threads(1)
             torch_seeded = True
+
+    def resolve_attr(module: object, name: object) -> object:
+        seed_torch()
+        value = impl.attr(str(module), str(name))
+        seed_torch()
         return value
 
     services = {"attr": resolve_attr, "registered_env": lambda env_id: registered_env(str(env_id))}
-    endpoint = Endpoint(socket.socket(fileno=fd), services, student_location(str(root) + "/"), child=True)
+    endpoint = Endpoint(sock, services, student_location(str(root) + "/"), child=True)
     with contextlib.suppress(PeerGone):
         endpoint.serve_forever()
+
+
+def fork_check(control: socket.socket, root: Path, assignment: str, request: dict, fds: list[int]) -> int:
+    """Fork the child of one check; in the child, never return (serve, then exit)."""
+    conn_fd, out_fd = fds
+    pid = os.fork()
+    if pid:
+        os.close(conn_fd)
+        os.close(out_fd)
+        return pid
+    code = 0
+    try:
+        control.close()
+        os.setsid()
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        os.close(out_fd)
+        cpu = int(request["cpu"])  # SIGXCPU at the limit, SIGKILL 5 s later if the code ignores it
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        serve(root, assignment, int(request["seed"]), socket.socket(fileno=conn_fd))
+    except BaseException:  # noqa: BLE001 - the check's process ends here whatever happened
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def end_check(pid: int, grace: float, own_pids: bool) -> int:
+    """Wait up to ``grace`` s for the check's child, kill every process it left, clean up; its exit status."""
+    deadline = time.monotonic() + grace
+    status = None
+    while status is None:
+        done, raw = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = os.waitstatus_to_exitcode(raw)
+        elif time.monotonic() >= deadline:
+            break
+        else:
+            time.sleep(0.005)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if own_pids:
+            os.kill(-1, signal.SIGKILL)  # every process of this PID namespace we may signal, except us
+        else:
+            os.killpg(pid, signal.SIGKILL)
+    if status is None:
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    scratch = [Path(os.environ["HOME"])] + ([Path("/tmp"), Path("/dev/shm")] if own_pids else [])
+    for folder in scratch:
+        empty(folder)
+    return status
+
+
+def empty(folder: Path) -> None:
+    """Remove everything inside ``folder`` (files the check's code left, even in directories it locked)."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.is_dir() and not path.is_symlink():
+            unlock(path)
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def unlock(folder: Path) -> None:
+    """Make ``folder`` and every directory below it listable and writable again (before listing it)."""
+    with contextlib.suppress(OSError):
+        os.chmod(folder, 0o700)
+        for path in folder.iterdir():
+            if path.is_dir() and not path.is_symlink():
+                unlock(path)
+
+
+def main() -> None:
+    root, assignment, fd = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    options = sys.argv[4:]
+    if "--drop-privileges" in options:
+        drop_privileges()
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the checks' code may not ptrace or read our memory
+    import gymnasium  # noqa: F401 - imported once here, so each check's fork starts with it loaded
+
+    if "torch" in options:
+        import torch
+
+        torch.set_num_threads(1)
+    own_pids = "--own-pids" in options
+    control = socket.socket(fileno=fd)
+    pid = None
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 4096, 2)
+        except OSError:
+            return
+        if not message:
+            return
+        request = json.loads(message)
+        if request.get("op") == "fork" and len(fds) == 2 and pid is None:
+            pid = fork_check(control, root, assignment, request, fds)
+            reply = {"pid": pid}
+        elif request.get("op") == "end" and pid is not None:
+            reply = {"status": end_check(pid, float(request.get("grace", 0)), own_pids)}
+            pid = None
+        else:
+            reply = {"error": f"unexpected request {str(request.get('op'))[:20]}"}
+        control.send(json.dumps(reply).encode())
 
 
 if __name__ == "__main__":

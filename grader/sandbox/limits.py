@@ -45,6 +45,7 @@ class Confinement:
     preexec: Callable[[], None]
     wrap: Callable[[list[str]], list[str]] = lambda command: command
     drop_in_child: bool = False  # the child calls drop_privileges() before it imports student code
+    own_pids: bool = False  # the child has its own PID namespace (it may kill every process it sees)
     notes: list[str] = field(default_factory=list)
 
 
@@ -140,6 +141,7 @@ def confine(limits: Limits, home: Path, code: list[Path]) -> Confinement:
             preexec=lambda: set_limits(limits),
             wrap=lambda command: bwrap_command(bwrap, home, code) + command,
             drop_in_child=as_root,
+            own_pids=True,
             notes=notes,
         )
     notes.append("bubblewrap is not available: the child can read every world-readable file (install bubblewrap)")

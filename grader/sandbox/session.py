@@ -1,6 +1,7 @@
 """The trusted side of one sandboxed check: start a limited child, talk to it, and kill it afterwards.
 
-Each check gets a fresh child process (``grader.sandbox.child``) that imports the implementation under test.
+Each check gets a fresh child process, forked by the grading run's :class:`grader.sandbox.zygote.Zygote`,
+that imports the implementation under test.
 The check itself runs here, in the grader; ``SandboxedImplementation.attr`` hands it proxies
 (:class:`grader.sandbox.rpc.Remote`) instead of the student's objects, so check code stays the same in
 sandboxed and in-process mode. What the child gets and cannot do is decided in :mod:`grader.sandbox.limits`.
@@ -9,24 +10,15 @@ sandboxed and in-process mode. What the child gets and cannot do is decided in :
 from __future__ import annotations
 
 import builtins
-import contextlib
-import os
-import shutil
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-import grader
 from grader.impl import ImplementationError
-from grader.sandbox.limits import Limits, child_environment, confine
+from grader.sandbox.limits import Limits
 from grader.sandbox.remote_env import adapt
 from grader.sandbox.rpc import Endpoint, RemoteError
 from grader.sandbox.wire import Deadline, WireError
+from grader.sandbox.zygote import Zygote, ZygoteGone
 
 # What the student's code may do with the grader's objects it is given (an env, a policy function): call
 # them, and read these attributes. Nothing else (no private attributes, no writes).
@@ -102,48 +94,21 @@ def translate(exc: RemoteError) -> Exception:
 
 
 class SandboxSession:
-    """One child for one check. ``attr`` starts it on first use; ``close`` kills its whole process group."""
+    """One child for one check, forked by ``zygote`` on first use; ``close`` ends it and cleans up after it."""
 
-    def __init__(self, impl_root: Path, assignment: str, seed: int, limits: Limits) -> None:
-        self.impl_root, self.assignment, self.seed, self.limits = impl_root, assignment, seed, limits
-        self.process: subprocess.Popen | None = None
+    def __init__(self, zygote: Zygote, seed: int, limits: Limits) -> None:
+        self.zygote, self.seed, self.limits = zygote, seed, limits
+        self.impl_root, self.assignment = zygote.impl_root, zygote.assignment
         self.endpoint: _ParentEndpoint | None = None
-        self.workdir = Path(tempfile.mkdtemp(prefix="rlgrade-sandbox-"))
-        self.output = self.workdir / "output.txt"
+        self.status: int | None = None  # the child's exit status once it ended (negative: killed by a signal)
+        self.output = zygote.workdir / f"output-{seed}.txt"
 
     def start(self) -> _ParentEndpoint:
-        ours, theirs = socket.socketpair()
-        home = self.workdir / "home"
-        home.mkdir()
-        confinement = confine(self.limits, home, [Path(grader.__file__).parent, self.impl_root / self.assignment])
-        command = confinement.wrap(
-            [
-                sys.executable,
-                "-I",
-                "-B",
-                "-m",
-                "grader.sandbox.child",
-                str(self.impl_root),
-                self.assignment,
-                str(self.seed),
-                str(theirs.fileno()),
-                *(["--drop-privileges"] if confinement.drop_in_child else []),
-            ]
-        )
-        with open(self.output, "wb") as out:
-            self.process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=child_environment(home),
-                cwd=home,
-                pass_fds=(theirs.fileno(),),
-                preexec_fn=confinement.preexec,
-                start_new_session=True,
-            )
-        theirs.close()
-        endpoint = _ParentEndpoint(ours, reply_timeout=self.limits.call_seconds, allow=parent_allows, adapt=adapt)
+        try:
+            sock = self.zygote.spawn(self.seed, self.limits.cpu_seconds, self.output)
+        except ZygoteGone as exc:
+            raise SandboxFailure(f"The sandbox could not start a process for your code: {exc}.") from None
+        endpoint = _ParentEndpoint(sock, reply_timeout=self.limits.call_seconds, allow=parent_allows, adapt=adapt)
         endpoint.session = self
         self.endpoint = endpoint
         return endpoint
@@ -152,13 +117,23 @@ class SandboxSession:
         endpoint = self.endpoint or self.start()
         return endpoint.request("attr", module=module, name=name)
 
+    def end(self, grace: float) -> int | None:
+        """Stop the child (after ``grace`` s to exit on its own), once; its exit status if known."""
+        if self.endpoint is not None and self.status is None:
+            self.endpoint.sock.close()
+            self.status = self.zygote.end(grace)
+            if self.status is None:
+                self.status = -signal.SIGKILL  # the zygote was gone: everything was killed
+        return self.status
+
     def death_notice(self, detail: str) -> str:
         """Why the child stopped answering, in a student's words (its exit code or signal, and output)."""
-        code = self.process.wait(timeout=5) if self.process else None
+        code = self.end(grace=5.0)
         if code is not None and code < 0:
             what = {
-                signal.SIGKILL: "was killed (SIGKILL: usually the memory limit)",
-                signal.SIGXCPU: "used up its CPU-time limit",
+                signal.SIGKILL: f"was killed (SIGKILL: it ignored its CPU-time limit of {self.limits.cpu_seconds} s, "
+                "or ran the machine out of memory)",
+                signal.SIGXCPU: f"used up its CPU-time limit of {self.limits.cpu_seconds} s",
                 signal.SIGXFSZ: "wrote more than the file-size limit",
                 signal.SIGSEGV: "crashed (segmentation fault)",
             }.get(-code, f"was killed by signal {-code}")
@@ -175,20 +150,11 @@ class SandboxSession:
         return f" Its last output: ...{text}" if text else ""
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        self.end(grace=0.0)
 
     def close(self) -> None:
-        if self.endpoint is not None:
-            self.endpoint.sock.close()
-        if self.process is not None:
-            deadline = time.monotonic() + 1.0
-            while self.process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-        self.kill()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.end(grace=1.0)
+        self.output.unlink(missing_ok=True)
 
 
 class SandboxedImplementation:

@@ -105,6 +105,12 @@ ANSWER_ATTACKS = {
         "    import subprocess\n    subprocess.Popen(['sleep', '3001'], start_new_session=True)\n    return -1.0\n",
         "returned -1.0",
     ),
+    # each check's child is forked by a zygote running as the same user: killing or stopping it costs only time
+    "kill-the-zygote": ("    os.kill(os.getppid(), 9)\n    return -1.0\n", "returned -1.0"),
+    "stop-the-zygote": (
+        "    import signal\n    os.kill(os.getppid(), signal.SIGSTOP)\n    return -1.0\n",
+        "returned -1.0",
+    ),
 }
 
 
@@ -161,10 +167,27 @@ def test_attacks_on_the_machine_fail(name: str, fake_course: Path, tmp_path: Pat
     assert not list(Path(sys.prefix).rglob("pwned.pth"))
 
 
+@pytest.mark.skipif(bubblewrap() is None, reason="needs bubblewrap")
+def test_no_state_survives_into_the_next_check(fake_course: Path, tmp_path: Path) -> None:
+    """Files and processes a check's code leaves behind are gone when the next check's child starts."""
+    places = "(os.environ['HOME'], '/tmp', '/dev/shm')"
+    leave = f"    import subprocess\n    for d in {places}:\n        if os.access(d, os.W_OK):\n"
+    leave += "            os.makedirs(d + '/left/locked')\n            os.chmod(d + '/left', 0)\n"
+    leave += "    subprocess.Popen(['sleep', '3002'], start_new_session=True)\n    return 2 * x\n"
+    find = f"    import subprocess\n    here = [os.path.exists(d + '/left') for d in {places}]\n"
+    find += "    alive = subprocess.run(['pgrep', 'sleep'], capture_output=True).returncode == 0\n"
+    find += "    return -1.0 if any(here) or alive else x / 2\n"
+    sub = submission_with(tmp_path, f"import os\n\n\ndef double(x):\n{leave}\n\ndef halve(x):\n{find}")
+    results = sandboxed_results(fake_course, sub, tmp_path / "out")
+    outputs = {name: result["output"] for name, result in results.items()}
+    assert results["test_double"]["score"] == 2, outputs
+    assert results["test_halve"]["score"] == 3, f"the second check found what the first left: {outputs}"
+
+
 def test_endless_loop_ignoring_signals_is_stopped(fake_course: Path, tmp_path: Path) -> None:
     body = "    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"
     result = attack(fake_course, tmp_path, body)["test_double"]
-    assert result["score"] == 0 and ("did not answer" in result["output"] or "Timed out" in result["output"])
+    assert result["score"] == 0 and "CPU-time limit" in result["output"], result
 
 
 def test_wire_round_trip_keeps_plain_data() -> None:
