@@ -66,11 +66,12 @@ def evaluate(agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[in
     env = gym.make(env_id, **env_kwargs)
     what = f"{type(agent).__name__}.act(obs, deterministic=True) return value"
     returns = np.empty(len(seeds))
+    act = agent.act  # looked up once: each lookup is a sandbox call
     for i, seed in enumerate(seeds):
         obs, _ = env.reset(seed=seed)
         total, done = 0.0, False
         while not done:
-            action = checked_action(agent.act(np.array(obs), deterministic=True), env.action_space, what)
+            action = checked_action(act(np.array(obs), deterministic=True), env.action_space, what)
             obs, reward, terminated, truncated, _ = env.step(action)
             total += float(reward)
             done = terminated or truncated

@@ -27,6 +27,7 @@ import gymnasium as gym
 import numpy as np
 
 from grader.calibration import Measurement
+from grader.harness.calls import tell
 from grader.harness.validate import InvalidOutput, as_float, as_float_array, as_int
 
 Outcome = tuple[float, int, float, bool]
@@ -401,19 +402,20 @@ class MCControlSpec:
         """Train through the harness's own loop; return the agent's validated ``q`` (704, 2)."""
         env = gym.make("Blackjack-v1")
         agent = agent_cls(BLACKJACK_STATES, 2, self.epsilon, 1.0, rng=np.random.default_rng(self.seed))
+        act, update_episode = agent.act, agent.update_episode  # looked up once: each lookup is a sandbox call
         for episode in range(self.episodes):
             obs, _ = env.reset(seed=self.seed if episode == 0 else None)
             states, actions, rewards = [], [], []
             while True:
                 state = blackjack_index(obs)
-                action = as_int(agent.act(state), "MCControlAgent.act() return value", 0, 2)
+                action = as_int(act(state), "MCControlAgent.act() return value", 0, 2)
                 obs, reward, terminated, truncated, _ = env.step(action)
                 states.append(state)
                 actions.append(action)
                 rewards.append(float(reward))
                 if terminated or truncated:
                     break
-            agent.update_episode(states, actions, rewards)
+            tell(update_episode, states, actions, rewards)
         env.close()
         if not hasattr(agent, "q"):
             raise InvalidOutput("MCControlAgent has no attribute `q`: keep the attributes its docstring lists")

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grader.sandbox.modules import apply_state, module_from_node, module_node, module_state
-from grader.sandbox.wire import Decoder, Encoder, WireError, recv_frame, send_frame
+from grader.sandbox.wire import Channel, Decoder, Encoder, WireError, frame
 
 MAX_MESSAGE = 256 << 20
 MAX_TEXT = 2000
@@ -103,6 +103,7 @@ class Endpoint:
         child: bool = False,
     ) -> None:
         self.sock = sock
+        self.channel = Channel(sock, MAX_MESSAGE)
         self.allow = allow
         self.adapt = adapt
         self.services = services or {}
@@ -125,8 +126,10 @@ class Endpoint:
 
     # -- handles ----------------------------------------------------------------------------------
     def _export(self, obj: Any, blobs: list[bytes]) -> dict:
-        if type(obj) is _Returning:
-            return {"$t": "ref", "id": obj.remote._id, "side": "yours"}
+        if isinstance(obj, Remote):  # a proxy going back to its owner: the owner gets its object
+            if obj._endpoint is not self:
+                raise WireError("a proxy of another connection cannot travel here")
+            return {"$t": "ref", "id": obj._id, "side": "yours"}
         torch = sys.modules.get("torch")
         if self.sent_modules is not None and torch is not None and isinstance(obj, torch.nn.Module):
             self.sent_modules.append(obj)
@@ -152,14 +155,14 @@ class Endpoint:
             self.proxies[ref] = self.adapt(proxy_class(name)(self, ref, name, node.get("callable") is True), node)
         return self.proxies[ref]
 
-    def _encode(self, value: Any) -> tuple[Any, list[bytes]]:
-        return self.encoder.encode(_own_handles(value))
-
     # -- messages ---------------------------------------------------------------------------------
-    def _send(self, doc: dict, value: Any = None) -> None:
-        encoded, blobs = self._encode(value)
+    def _frame(self, doc: dict, value: Any = None) -> bytes:
+        encoded, blobs = self.encoder.encode(value)
         doc["value"] = encoded
-        send_frame(self.sock, doc, blobs)
+        return frame(doc, blobs)
+
+    def _send(self, doc: dict, value: Any = None) -> None:
+        self.channel.send(self._frame(doc, value))
 
     def grads(self) -> Any:
         """The :class:`grader.sandbox.autograd.GradBridge` of this side (torch is loaded once tensors travel)."""
@@ -178,14 +181,15 @@ class Endpoint:
         self.received_modules = []
         if self._grads is not None:
             self._grads.received = []
-        doc, blobs = recv_frame(self.sock, deadline, MAX_MESSAGE)
+        doc, blobs = self.channel.read(deadline)
         if type(doc) is not dict or doc.get("kind") not in ("req", "ok", "err"):
             raise WireError("malformed message")
         return doc, self.decoder.decode(doc.get("value"), blobs)
 
     def notify(self, op: str, **fields: Any) -> None:
-        """Send a request without waiting: the peer answers nothing, or an error at the next request."""
-        self._send({"kind": "req", "op": op, "noreply": True}, fields)
+        """Send a request without waiting (it leaves with the next request): the peer answers nothing, or an
+        error at the next request."""
+        self.channel.queue(self._frame({"kind": "req", "op": op, "noreply": True}, fields))
 
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and serve the peer's requests until its reply arrives; return or raise it.
@@ -305,24 +309,6 @@ class Endpoint:
         if isinstance(target, Remote) or not self.allow("call", target, ""):
             raise PermissionError(f"the grader does not allow calling a {type(target).__name__}")
         return target(*args, **kwargs)
-
-
-def _own_handles(value: Any) -> Any:
-    """Proxies being sent back to their owner travel as ``yours`` handles (so the owner gets the object)."""
-    if isinstance(value, Remote):
-        return _Returning(value)
-    if type(value) in (list, tuple):
-        return type(value)(_own_handles(v) for v in value)
-    if type(value) is dict:
-        return {k: _own_handles(v) for k, v in value.items()}
-    return value
-
-
-class _Returning:
-    """Marks a proxy on its way back to the process that owns the object."""
-
-    def __init__(self, remote: Remote) -> None:
-        self.remote = remote
 
 
 def student_location(root: str) -> Callable[[BaseException], str]:

@@ -44,52 +44,75 @@ class Deadline(WireError):
     """No complete message arrived before the deadline."""
 
 
-def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes:
-    chunks, got = [], 0
-    while got < size:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([sock], [], [], left)[0]:
-                raise Deadline(f"no reply within the time limit ({got} of {size} bytes received)")
-        try:
-            chunk = sock.recv(min(size - got, 1 << 20))
-        except OSError as exc:
-            raise PeerGone(f"the connection broke: {exc}") from None
-        if not chunk:
-            raise PeerGone("the other process closed the connection")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
-
-
-def send_frame(sock: socket.socket, doc: Any, blobs: list[bytes]) -> None:
+def frame(doc: Any, blobs: list[bytes]) -> bytes:
+    """The bytes of one message: header, JSON document, then each blob after its length."""
     text = json.dumps(doc, allow_nan=True, separators=(",", ":")).encode()
     parts = [HEADER.pack(len(text), len(blobs)), text]
     for blob in blobs:
         parts += [BLOB.pack(len(blob)), blob]
-    try:
-        sock.sendall(b"".join(parts))
-    except OSError as exc:
-        raise PeerGone(f"the connection broke: {exc}") from None
+    return b"".join(parts)
 
 
-def recv_frame(sock: socket.socket, deadline: float | None, max_bytes: int) -> tuple[Any, list[bytes]]:
-    """One frame, refusing anything larger than ``max_bytes`` in total."""
-    length, count = HEADER.unpack(_recv_exact(sock, HEADER.size, deadline))
-    if length > max_bytes or count > 4096:
-        raise WireError(f"message too large ({length} bytes of JSON, {count} arrays)")
-    try:
-        doc = json.loads(_recv_exact(sock, length, deadline))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WireError(f"malformed message: {exc}") from None
-    blobs, total = [], length
-    for _ in range(count):
-        (size,) = BLOB.unpack(_recv_exact(sock, BLOB.size, deadline))
-        total += size
-        if total > max_bytes:
-            raise WireError(f"message too large (more than {max_bytes} bytes)")
-        blobs.append(_recv_exact(sock, size, deadline))
-    return doc, blobs
+class Channel:
+    """Frames over a stream socket: sends queued frames together, reads ahead into a buffer.
+
+    ``queue`` holds frames that need no answer (they go out with the next ``send``), so a loop that calls
+    ``update`` without waiting and then ``act`` costs one write and one wake-up of the peer, not two; ``read``
+    takes as many bytes as are available, so the frames of one write are decoded without further reads.
+    """
+
+    def __init__(self, sock: socket.socket, max_bytes: int) -> None:
+        self.sock, self.max_bytes = sock, max_bytes
+        self.outgoing: list[bytes] = []
+        self.incoming = bytearray()
+
+    def queue(self, data: bytes) -> None:
+        self.outgoing.append(data)
+        if len(self.outgoing) >= 256:  # bound what waits in memory
+            self.send(b"")
+
+    def send(self, data: bytes) -> None:
+        self.outgoing.append(data)
+        data, self.outgoing = b"".join(self.outgoing), []
+        try:
+            self.sock.sendall(data)
+        except OSError as exc:
+            raise PeerGone(f"the connection broke: {exc}") from None
+
+    def _take(self, size: int, deadline: float | None) -> bytes:
+        while len(self.incoming) < size:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                    raise Deadline(f"no reply within the time limit ({len(self.incoming)} of {size} bytes received)")
+            try:
+                chunk = self.sock.recv(max(size - len(self.incoming), 1 << 16))
+            except OSError as exc:
+                raise PeerGone(f"the connection broke: {exc}") from None
+            if not chunk:
+                raise PeerGone("the other process closed the connection")
+            self.incoming += chunk
+        data = bytes(self.incoming[:size])
+        del self.incoming[:size]
+        return data
+
+    def read(self, deadline: float | None) -> tuple[Any, list[bytes]]:
+        """One frame, refusing anything larger than ``max_bytes`` in total."""
+        length, count = HEADER.unpack(self._take(HEADER.size, deadline))
+        if length > self.max_bytes or count > 4096:
+            raise WireError(f"message too large ({length} bytes of JSON, {count} arrays)")
+        try:
+            doc = json.loads(self._take(length, deadline))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise WireError(f"malformed message: {exc}") from None
+        blobs, total = [], length
+        for _ in range(count):
+            (size,) = BLOB.unpack(self._take(BLOB.size, deadline))
+            total += size
+            if total > self.max_bytes:
+                raise WireError(f"message too large (more than {self.max_bytes} bytes)")
+            blobs.append(self._take(size, deadline))
+        return doc, blobs
 
 
 def _array_from_blob(node: dict, blobs: list[bytes]) -> np.ndarray:

@@ -28,8 +28,9 @@ from grader.sandbox.limits import Limits, child_environment, confine
 
 #: Limits of the zygote itself; each check's child lowers its CPU limit to the check's own.
 ZYGOTE_LIMITS = Limits(cpu_seconds=24 * 3600)
-#: Seconds the grader waits for the zygote to answer a control request (a fork, or cleaning up after a check).
-CONTROL_SECONDS = 30.0
+#: Seconds the grader waits for the zygote to start (imports), and then to answer a fork or clean-up request.
+START_SECONDS = 120.0
+CONTROL_SECONDS = 10.0
 USES_TORCH = re.compile(r"^\s*(import|from)\s+torch\b", re.MULTILINE)
 
 
@@ -78,7 +79,7 @@ class Zygote:
                 start_new_session=True,
             )
         theirs.close()
-        ours.settimeout(CONTROL_SECONDS)
+        ours.settimeout(START_SECONDS)
         self.control = ours
 
     def _ask(self, request: dict, fds: list[int] = ()) -> dict:
@@ -92,6 +93,7 @@ class Zygote:
         if type(reply) is not dict or "error" in reply:
             self.stop()
             raise ZygoteGone(f"the sandbox's zygote stopped answering ({reply})")
+        self.control.settimeout(CONTROL_SECONDS)
         return reply
 
     def spawn(self, seed: int, cpu_seconds: int, output: Path) -> socket.socket:
