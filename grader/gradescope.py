@@ -48,7 +48,7 @@ def export(course_root: Path, assignment: str, dest: Path, sandbox: bool) -> Pat
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in (
             ("setup.sh", SETUP),
-            ("run_autograder", RUN.format(assignment=assignment, hw=hw, sandbox=" --sandbox" if sandbox else "")),
+            ("run_autograder", RUN.format(assignment=assignment, hw=hw, sandbox="" if sandbox else " --no-sandbox")),
         ):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16  # executable, as Gradescope requires

@@ -60,7 +60,7 @@ def serve(root: Path, assignment: str, seed: int, sock: socket.socket) -> None:
         return value
 
     services = {"attr": resolve_attr, "registered_env": lambda env_id: registered_env(str(env_id))}
-    endpoint = Endpoint(sock, services, student_location(str(root) + "/"), child=True)
+    endpoint = Endpoint(sock, services, student_location(f"{root / assignment}/"), child=True)
     with contextlib.suppress(PeerGone):
         endpoint.serve_forever()
 
