@@ -1,9 +1,9 @@
 """How much the sandbox costs: grade the reference of some assignments in-process and sandboxed; print times.
 
 For each assignment, runs its public and hidden checks against ``solutions/`` once in debug mode (student code
-imported into pytest) and once with ``--sandbox`` (a confined child per check), serially, and prints the wall
-times, their ratio and the points of each run (both must be full marks). A benchmark, not a test: the numbers
-depend on the machine and its load.
+imported into pytest) and once sandboxed (a confined child per check, forked by the run's zygote), serially,
+and prints the wall times, their ratio and the points of each run (both must be full marks). A benchmark, not
+a test: the numbers depend on the machine and its load.
 
 Usage (from the repo root):
     .venv/bin/python scripts/benchmark_sandbox.py                 # hw02 and hw04
@@ -27,7 +27,7 @@ def grade(hw: str, sandbox: bool, out: Path) -> tuple[float, float, float]:
     """(seconds, points, max points) of one grading run of the reference."""
     command = [sys.executable, "-m", "grader.cli", "grade", "solutions", "--hw", hw, "--hidden", "--out", str(out)]
     started = time.monotonic()
-    subprocess.run([*command, *(["--sandbox"] if sandbox else [])], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run([*command, "--sandbox" if sandbox else "--no-sandbox"], cwd=ROOT, capture_output=True, check=True)
     seconds = time.monotonic() - started
     results = json.loads((out / "results.json").read_text())
     return seconds, results["score"], results["extra_data"]["max_score"]
