@@ -114,6 +114,7 @@ class Endpoint:
         self.failures: dict[int, BaseException] = {}  # exceptions of our objects raised during a peer's call
         self.pending_error: dict | None = None  # the failure of a ``noreply`` request, not reported yet
         self.encoder = Encoder(self._export)
+        self.encoder.ref_types = (Remote,)
         self.child = child
         self.decoder = Decoder(self._resolve, {"module": self._receive_module} if child else None)
         self.encoder.tensor_hook = lambda tensor, node: self.grads().on_encode(tensor, node)

@@ -19,6 +19,7 @@ import math
 import select
 import socket
 import struct
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,6 +28,8 @@ import numpy as np
 
 HEADER = struct.Struct("!II")
 BLOB = struct.Struct("!Q")
+PLAIN = frozenset({bool, int, str, type(None)})  # Python values that are their own JSON (finite floats are not: nan)
+PLAIN_JSON = frozenset({bool, int, float, str, type(None)})  # JSON values that decode to themselves
 DTYPES = frozenset(
     {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64"}
 )
@@ -132,6 +135,7 @@ class Encoder:
 
     def __init__(self, make_ref: Callable[[Any, list[bytes]], dict]) -> None:
         self.make_ref = make_ref
+        self.ref_types: tuple[type, ...] = ()  # always handles (proxies going home): skip the other tests
         self.tensor_hook: Callable[[Any, dict], None] | None = None  # may add fields to a tensor's node
 
     def encode(self, value: Any) -> tuple[Any, list[bytes]]:
@@ -150,11 +154,19 @@ class Encoder:
             return value
         if kind is float:
             return value if math.isfinite(value) else {"$t": "float", "v": repr(value)}
-        if kind in (list, tuple):
-            items = [self._enc(v, blobs, depth + 1) for v in value]
+        if isinstance(value, self.ref_types):
+            return self.make_ref(value, blobs)
+        if kind in (list, tuple):  # plain items inline: this runs for every call's arguments
+            items = [v if type(v) in PLAIN else self._enc(v, blobs, depth + 1) for v in value]
             return items if kind is list else {"$t": "tuple", "v": items}
         if isinstance(value, dict):  # an OrderedDict (state_dict()) travels as a plain dict
-            pairs = [[self._enc(k, blobs, depth + 1), self._enc(v, blobs, depth + 1)] for k, v in value.items()]
+            pairs = [
+                [
+                    k if type(k) in PLAIN else self._enc(k, blobs, depth + 1),
+                    v if type(v) in PLAIN else self._enc(v, blobs, depth + 1),
+                ]
+                for k, v in value.items()
+            ]
             return {"$t": "dict", "v": pairs}
         if kind is np.ndarray and value.dtype.name in DTYPES:
             return {
@@ -221,8 +233,6 @@ def _space_node(value: Any, encoder: Encoder, blobs: list[bytes], depth: int) ->
 
 
 def _torch_if_loaded():
-    import sys
-
     return sys.modules.get("torch")
 
 
@@ -246,8 +256,8 @@ class Decoder:
             raise WireError("value nested too deeply")
         if node is None or type(node) in (bool, int, float, str):
             return node
-        if type(node) is list:
-            return [self._dec(v, blobs, depth + 1) for v in node]
+        if type(node) is list:  # plain items inline: this runs for every call's arguments
+            return [v if type(v) in PLAIN_JSON else self._dec(v, blobs, depth + 1) for v in node]
         if type(node) is not dict:
             raise WireError(f"unexpected JSON value {str(node)[:40]}")
         tag = node.get("$t")

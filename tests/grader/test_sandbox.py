@@ -187,7 +187,8 @@ def test_no_state_survives_into_the_next_check(fake_course: Path, tmp_path: Path
 def test_endless_loop_ignoring_signals_is_stopped(fake_course: Path, tmp_path: Path) -> None:
     body = "    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"
     result = attack(fake_course, tmp_path, body)["test_double"]
-    assert result["score"] == 0 and "CPU-time limit" in result["output"], result
+    # its CPU-time limit (the check's 5 s + 10 s) or, on a busy machine, the wall-clock limit (4 × 5 s) stops it
+    assert result["score"] == 0 and ("CPU-time limit" in result["output"] or "Timed out" in result["output"]), result
 
 
 def test_wire_round_trip_keeps_plain_data() -> None:
