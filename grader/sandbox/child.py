@@ -1,15 +1,15 @@
 """The sandboxed side: a zygote that forks one fresh child per check, and the child's request loop.
 
 Started by :class:`grader.sandbox.zygote.Zygote` inside the confinement as
-``python -I -B -m grader.sandbox.child ROOT ASSIGNMENT FD [--drop-privileges] [--own-pids] [--preload torch]``
+``python -I -B -m grader.sandbox.child ROOT ASSIGNMENT FD [--drop-privileges] [--own-pids] [torch]``
 with its control connection (a ``SOCK_SEQPACKET`` socket) on file descriptor FD. As root it first becomes
 ``nobody``; it imports numpy, Gymnasium (and torch when the submission uses it) once, but never the student's
 code. Then, per check, the grader sends ``fork`` with the check's seed and CPU limit and two descriptors (the
 connection the check talks over and the file for its output); the forked child seeds the global RNGs, lowers
 its CPU limit and serves requests until the grader closes the connection. ``end`` stops the check: the zygote
-waits ``grace`` seconds for the child to exit, kills what is left (in its own PID namespace: every process
-but itself; otherwise the child's process group), empties the writable directories so the next check starts
-clean, and replies with the child's exit status (negative: the signal that killed it).
+waits ``grace`` seconds for the child to exit, kills every process below it (the zygote is a child subreaper,
+so whatever a check starts stays below it, even in a new session), empties the writable directories so the
+next check starts clean, and replies with the child's exit status (negative: the signal that killed it).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from grader.sandbox.rpc import Endpoint, student_location
 from grader.sandbox.wire import PeerGone
 
 PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def serve(root: Path, assignment: str, seed: int, sock: socket.socket) -> None:
@@ -101,20 +102,40 @@ def end_check(pid: int, grace: float, own_pids: bool) -> int:
             break
         else:
             time.sleep(0.005)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        if own_pids:
-            os.kill(-1, signal.SIGKILL)  # every process of this PID namespace we may signal, except us
-        else:
-            os.killpg(pid, signal.SIGKILL)
     if status is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
         status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
+    kill_descendants()
     scratch = [Path(os.environ["HOME"])] + ([Path("/tmp"), Path("/dev/shm")] if own_pids else [])
     for folder in scratch:
         empty(folder)
     return status
+
+
+def kill_descendants() -> None:
+    """Kill every process below this one until none is left. The zygote is a child subreaper, so what a
+    check's code starts (even in a new session, even after its parent died) stays below it."""
+    me = os.getpid()
+    while children := [p for p in running_pids() if parent_pid(p) == me]:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+        for child in children:  # their own children are ours now: the next round kills them
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, 0)
+
+
+def running_pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def parent_pid(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])  # after "pid (comm) state": the parent's pid
 
 
 def empty(folder: Path) -> None:
@@ -144,7 +165,9 @@ def main() -> None:
     options = sys.argv[4:]
     if "--drop-privileges" in options:
         drop_privileges()
-    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the checks' code may not ptrace or read our memory
+    libc = ctypes.CDLL(None)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the checks' code may not ptrace us or read our memory
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the checks' code become our children
     import gymnasium  # noqa: F401 - imported once here, so each check's fork starts with it loaded
 
     if "torch" in options:
