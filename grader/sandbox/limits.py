@@ -1,11 +1,11 @@
-"""What the sandboxed child gets: a clean environment, resource limits, and (as root) no network and no root.
+"""What the sandboxed zygote and its children get: a clean environment, limits, and as little as possible else.
 
-Always: a new session (the grader kills the whole process group), an environment rebuilt from an allow-list
-(no CI secrets, no tokens), a private working directory, and rlimits on address space, CPU time, file size,
-open files and processes. When the grader runs as root: a new, empty network namespace (no network at all)
-and an unprivileged uid/gid (``nobody``), so ``RLIMIT_NPROC`` applies and the grader's ``/proc/<pid>``
-entries are out of reach; the interpreter and packages must be readable by that uid, otherwise the child
-keeps root and :func:`confine` says so in ``Confinement.notes``.
+Always: a new session, an environment rebuilt from an allow-list (no CI secrets, no tokens), a private working
+directory, and rlimits on address space, CPU time, file size, open files and processes. With bubblewrap: own
+network, PID, IPC and UTS namespaces and a minimal read-only file system; as root the zygote becomes
+``nobody``, so ``RLIMIT_NPROC`` applies. Without bubblewrap, as root: an empty network namespace where the
+kernel allows one (not in most containers) and ``nobody`` when the interpreter is readable by that uid;
+:func:`describe_isolation` says which of these hold, and the grader prints it with every sandboxed grading.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 NOBODY = 65534
@@ -45,8 +45,7 @@ class Confinement:
     preexec: Callable[[], None]
     wrap: Callable[[list[str]], list[str]] = lambda command: command
     drop_in_child: bool = False  # the child calls drop_privileges() before it imports student code
-    own_pids: bool = False  # the child has its own PID namespace (it may kill every process it sees)
-    notes: list[str] = field(default_factory=list)
+    own_pids: bool = False  # the child has its own PID namespace (and a private /tmp)
 
 
 def child_environment(home: Path) -> dict[str, str]:
@@ -85,15 +84,31 @@ def bubblewrap() -> str | None:
     return path if ok else None
 
 
+@functools.cache
+def network_namespace() -> bool:
+    """Whether this process may give a child its own empty network namespace (root, outside most containers)."""
+    if os.geteuid() != 0:
+        return False
+    probe = f"import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare({CLONE_NEWNET}) != 0)"
+    return subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, timeout=30).returncode == 0
+
+
+def runs_as_nobody(code: list[Path]) -> bool:
+    """Without bubblewrap, as root: the child can drop to ``nobody`` only if it can still read Python and ``code``."""
+    return all(readable_by_others(p) for p in [Path(sys.executable), Path(sys.base_prefix), *code])
+
+
 def describe_isolation() -> str:
     """One line for reports: how student code is confined on this machine."""
     as_root = os.geteuid() == 0
     if bubblewrap() is not None:
         user = "runs as nobody" if as_root else "runs in a user namespace"
         return f"sandbox: bubblewrap (no network, own PID namespace, read-only minimal file system; {user})"
-    if as_root:
-        return "sandbox WITHOUT bubblewrap: network namespace and rlimits only; install bubblewrap"
-    return "sandbox WITHOUT bubblewrap and not root: separate process and rlimits only; install bubblewrap"
+    if not as_root:
+        return "sandbox WITHOUT bubblewrap and not root: separate process and rlimits only; install bubblewrap"
+    network = "no network" if network_namespace() else "WITH network (no network namespace here)"
+    user = "runs as nobody" if runs_as_nobody([]) else "keeps root (Python is not readable by others)"
+    return f"sandbox WITHOUT bubblewrap: {network}, rlimits, {user}; install bubblewrap to hide the file system"
 
 
 def bwrap_command(bwrap: str, home: Path, code: list[Path]) -> list[str]:
@@ -131,7 +146,6 @@ def confine(limits: Limits, home: Path, code: list[Path]) -> Confinement:
     right after start, before it imports any student code (``drop_privileges`` in the child). Without it: a
     network namespace and ``nobody`` when the grader is root and the interpreter is readable by others.
     """
-    notes: list[str] = []
     as_root = os.geteuid() == 0
     bwrap = bubblewrap()
     if bwrap is not None:
@@ -142,30 +156,20 @@ def confine(limits: Limits, home: Path, code: list[Path]) -> Confinement:
             wrap=lambda command: bwrap_command(bwrap, home, code) + command,
             drop_in_child=as_root,
             own_pids=True,
-            notes=notes,
         )
-    notes.append("bubblewrap is not available: the child can read every world-readable file (install bubblewrap)")
-    drop = as_root and all(readable_by_others(p) for p in [Path(sys.executable), Path(sys.base_prefix), *code])
-    if as_root and not drop:
-        notes.append(
-            "the child keeps root: the interpreter, its packages or the submission are not readable by other "
-            "users (install Python and the venv in a world-readable prefix to run student code as nobody)"
-        )
-    if not as_root:
-        notes.append("not root: the child keeps the network and the grader's uid")
+    drop = as_root and runs_as_nobody(code)
+    isolate_network = network_namespace()
     if drop:
         os.chown(home, NOBODY, NOBODY)
 
     def preexec() -> None:
-        if as_root:
-            libc = ctypes.CDLL(None, use_errno=True)
-            if libc.unshare(CLONE_NEWNET) != 0:
-                os._exit(70)
+        if isolate_network and ctypes.CDLL(None).unshare(CLONE_NEWNET) != 0:
+            os._exit(70)
         set_limits(limits)
         if drop:
             drop_privileges()
 
-    return Confinement(preexec=preexec, notes=notes)
+    return Confinement(preexec=preexec)
 
 
 def set_limits(limits: Limits) -> None:

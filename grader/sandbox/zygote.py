@@ -53,7 +53,6 @@ class Zygote:
         self.control: socket.socket | None = None
         self.child_pid: int | None = None  # the current check's child (a PID inside the namespace if own_pids)
         self.own_pids = False
-        self.notes: list[str] = []
 
     def start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -61,7 +60,7 @@ class Zygote:
         home.mkdir()
         package = self.impl_root / self.assignment
         confinement = confine(ZYGOTE_LIMITS, home, [Path(grader.__file__).parent, package])
-        self.notes, self.own_pids = confinement.notes, confinement.own_pids
+        self.own_pids = confinement.own_pids
         options = ["--drop-privileges"] if confinement.drop_in_child else []
         options += ["--own-pids"] if confinement.own_pids else []
         options += ["torch"] if package.is_dir() and uses_torch(package) else []
