@@ -165,19 +165,30 @@ def _tree_differences(expected: Path, actual: Path) -> list[str]:
     return diffs
 
 
-def release(course_root: Path, dest: Path) -> list[str]:
+def _is_named(assignment: str, prefix: str) -> bool:
+    """``hw01`` (or the full name) names ``hw01_env_bandits``."""
+    return assignment == prefix or assignment.startswith(prefix + "_")
+
+
+def release(course_root: Path, dest: Path, only: list[str] | None = None) -> list[str]:
     """Write a student repo into ``dest``: stubs, public checks, the grader, README, workflows.
 
-    Never writes solutions, hidden checks or mutants. Returns the assignments released."""
+    ``only`` (prefixes such as ``hw01``) limits it to some assignments, e.g. those released so far. Never
+    writes solutions, hidden checks or mutants. Returns the assignments released."""
     if dest.exists() and any(dest.iterdir()):
         raise ReleaseError(f"{dest} exists and is not empty")
     names = assignment_names(course_root)
-    write_all_stubs(course_root, dest / "assignments")
+    if only:
+        unknown = [p for p in only if not any(_is_named(n, p) for n in names)]
+        if unknown:
+            raise ReleaseError(f"no assignment {', '.join(unknown)} in {course_root / 'solutions'}")
+        names = [n for n in names if any(_is_named(n, p) for p in only)]
     for name in names:
+        write_assignment_stubs(course_root, name, dest / "assignments" / name)
         public = course_root / "tests" / "public" / name
         if public.is_dir():
             shutil.copytree(public, dest / "tests" / "public" / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(Path(__file__).parent, dest / "grader", ignore=shutil.ignore_patterns("__pycache__", "mutants.py"))
+    shutil.copytree(Path(__file__).parent, dest / "grader", ignore=shutil.ignore_patterns("__pycache__"))
     pyproject = (course_root / "pyproject.toml").read_text(encoding="utf-8")
     if COURSE_TESTPATHS not in pyproject:
         raise ReleaseError(f"pyproject.toml must contain `{COURSE_TESTPATHS}` (replaced in the student repo)")
