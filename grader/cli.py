@@ -4,7 +4,7 @@
   rlgrade grade-batch FOLDER [--hw hw01] [--workers N]          grade every submission; gradebook.csv
   rlgrade test [hw01] [pytest args...]                          run the public checks on your assignments/
   rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
-  rlgrade release DIR                                           write a student repo into DIR
+  rlgrade release DIR [--hw hw01 hw02]                          write a student repo into DIR
   rlgrade gradescope hw01 [--out FILE.zip]                      Gradescope autograder zip of one assignment
   rlgrade gradebook FOLDER                                      gradebook.csv from per-student report folders
   rlgrade nbgrader-export BATCH_OUT [--db URL]                  grade-batch results into nbgrader's gradebook
@@ -124,7 +124,7 @@ def cmd_stubs(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     course = course_root(args)
-    names = rel.release(course, Path(args.dest).resolve())
+    names = rel.release(course, Path(args.dest).resolve(), args.hw)
     print(f"student repo with {', '.join(names)} written to {args.dest}")
     return 0
 
@@ -279,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     release = sub.add_parser("release", help="write a student repo")
     release.add_argument("dest", help="empty or new folder")
+    release.add_argument("--hw", nargs="+", default=None, help="only these assignments (default: all)")
     release.add_argument("--course", default=None)
     return parser
 

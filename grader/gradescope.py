@@ -61,6 +61,6 @@ def export(course_root: Path, assignment: str, dest: Path, sandbox: bool) -> Pat
         ):
             for path in sorted(folder.rglob("*")):
                 rel = path.relative_to(course_root)
-                if path.is_file() and "__pycache__" not in rel.parts and rel.as_posix() != "grader/mutants.py":
+                if path.is_file() and "__pycache__" not in rel.parts:
                     zf.write(path, f"course/{rel.as_posix()}")
     return dest

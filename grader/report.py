@@ -110,7 +110,8 @@ def markdown(results: list[CheckResult]) -> str:
         for r in rs:
             mark = "✅ pass" if r.passed else "❌ fail"
             tag = " *(hidden)*" if r.visibility == "hidden" else ""
-            lines.append(f"| `{r.name}`{tag} — {r.title} | {_fmt(r.points)} / {_fmt(r.max_points)} | {mark} |")
+            title = r.title.replace("|", "\\|")  # a title with |x| must not end the table cell
+            lines.append(f"| `{r.name}`{tag} — {title} | {_fmt(r.points)} / {_fmt(r.max_points)} | {mark} |")
         figures = [r for r in rs if r.figure]
         if figures:
             lines += ["", "### Learning curves", ""]

@@ -90,8 +90,10 @@ class Zygote:
         except (OSError, ValueError):
             reply = None
         if type(reply) is not dict or "error" in reply:
+            log = self.workdir / "zygote-output.txt"
+            tail = log.read_bytes()[-800:].decode(errors="replace").strip() if log.is_file() else ""
             self.stop()
-            raise ZygoteGone(f"the sandbox's zygote stopped answering ({reply})")
+            raise ZygoteGone(f"the sandbox's zygote stopped answering ({reply}); its last output: {tail or '-'}")
         self.control.settimeout(CONTROL_SECONDS)
         return reply
 

@@ -41,7 +41,7 @@ def test_stubs_get_zero_and_say_what_is_not_implemented(assignment: str, tmp_pat
 
 
 @pytest.mark.timeout(GRADING_TIMEOUT)
-@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{hw(m.assignment)}-{m.id}" for m in MUTANTS])
 def test_mutant_loses_the_points_of_the_checks_that_name_its_bug(mutant: Mutant, tmp_path: Path) -> None:
     result = grade_mutant(COURSE_ROOT, mutant, tmp_path, " or ".join(mutant.killed_by))
     missing = set(mutant.killed_by) - set(result.failed)

@@ -26,7 +26,7 @@ def autograder(fake_course: Path, tmp_path: Path) -> Path:
     with zipfile.ZipFile(zip_path) as zf:
         names = zf.namelist()
         assert {"setup.sh", "run_autograder"} <= set(names)
-        assert not [n for n in names if "solutions" in n or n.endswith("mutants.py")], names
+        assert not [n for n in names if "solutions" in n or n.startswith("course/tests/mutants")], names
         assert "course/tests/hidden/hw99_demo/test_demo_hidden.py" in names
         assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
         zf.extractall(root / "source")

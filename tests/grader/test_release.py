@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -137,6 +138,22 @@ def test_student_repo_has_no_solutions_and_no_hidden_checks(student_repo: Path) 
             assert not leaked, f"{path} contains solution code: {leaked[:3]}"
 
 
+def test_released_grader_imports_only_itself(student_repo: Path) -> None:
+    """Every ``grader.…`` module the released grader imports is in the released copy. (Run from this venv, the
+    course's editable install would supply a missing module; a student's fresh venv would not.)"""
+    package = student_repo / "grader"
+    missing = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+            for name in (n for n in names if n.split(".")[0] == "grader"):
+                file = student_repo.joinpath(*name.split("."))
+                if not (file.with_suffix(".py").is_file() or (file / "__init__.py").is_file()):
+                    missing.add(f"{name} (imported by {path.relative_to(student_repo)})")
+    assert not missing, f"the student repo's grader/ imports modules it does not contain: {sorted(missing)}"
+
+
 def test_public_checks_run_in_the_student_repo(student_repo: Path, tmp_path: Path) -> None:
     """The released repo's own grader copy runs its public checks on its stubs: 0 points, no crash."""
     env = {**os.environ, "PYTHONPATH": str(student_repo)}
@@ -151,3 +168,12 @@ def test_public_checks_run_in_the_student_repo(student_repo: Path, tmp_path: Pat
         [sys.executable, "-c", "import grader; print(grader.__file__)"], cwd=student_repo, capture_output=True,
         text=True, env=env,
     ).stdout  # fmt: skip
+
+
+def test_release_of_some_assignments_only(tmp_path: Path) -> None:
+    """``rlgrade release DEST --hw hw01``: week by week, only the assignments named; an unknown name is refused."""
+    assert release(COURSE_ROOT, tmp_path / "week1", only=["hw01"]) == ["hw01_env_bandits"]
+    assert sorted(p.name for p in (tmp_path / "week1" / "assignments").iterdir()) == ["hw01_env_bandits"]
+    assert sorted(p.name for p in (tmp_path / "week1" / "tests" / "public").iterdir()) == ["hw01_env_bandits"]
+    with pytest.raises(ReleaseError, match="no assignment hw42"):
+        release(COURSE_ROOT, tmp_path / "nothing", only=["hw42"])
