@@ -138,7 +138,10 @@ def terminal_table(results: list[CheckResult], width: int = 110) -> str:
         return "no checks were graded"
     name_w = min(max(len(r.name) for r in results) + 9, 58)
     rows = [f"{'check':<{name_w}} {'points':>9}  result", "-" * width]
-    for r in results:
+    several = len({r.assignment for r in results}) > 1
+    for i, r in enumerate(results):
+        if several and (i == 0 or results[i - 1].assignment != r.assignment):  # checks of two hws may share a name
+            rows.append(f"[{r.assignment}: {summary_line([x for x in results if x.assignment == r.assignment])}]")
         tag = " [hidden]" if r.visibility == "hidden" else ""
         pts = f"{_fmt(r.points)}/{_fmt(r.max_points)}"
         verdict = "PASS" if r.passed else "FAIL  " + _clip(r.message, width - name_w - 18)

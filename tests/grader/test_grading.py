@@ -181,3 +181,19 @@ def test_rlgrade_test_runs_public_checks_in_process_with_pytest_arguments(fake_c
     assert "test_double" in proc.stdout and "TOTAL 2 / 2 points (1 of 1 checks passed)" in proc.stdout
     stubs = run_cli("test", "--impl", "assignments", "-p", "no:xdist", cwd=fake_course)
     assert stubs.returncode == 1 and "does not exist" in stubs.stdout  # no assignments/ in the fake course
+
+
+def test_report_tables_keep_assignments_apart_and_escape_titles() -> None:
+    """Two assignments may have checks of the same name: the terminal table heads each assignment's rows; a
+    title with ``|x|`` must not end a markdown table cell."""
+    from grader.report import markdown, terminal_table
+    from grader.results import CheckResult
+
+    def result(assignment: str, name: str, passed: bool, title: str = "t") -> CheckResult:
+        return CheckResult(nodeid=f"{assignment}::{name}", assignment=assignment, name=name, title=title,
+                           visibility="public", max_points=1, passed=passed, message="m", duration=0.1)  # fmt: skip
+
+    results = [result("hw01_a", "test_x", True), result("hw02_b", "test_x", False, "Huber: |error| <= 1")]
+    lines = terminal_table(results).splitlines()
+    assert lines[2].startswith("[hw01_a: 1 / 1 points") and lines[4].startswith("[hw02_b: 0 / 1 points")
+    assert "Huber: \\|error\\| <= 1 |" in markdown(results)
