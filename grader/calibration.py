@@ -3,17 +3,32 @@
 Every learning check of the course declares its run as a module-level *spec* in its check file (bandits'
 ``LearningSpec``, hw02's ``ControlSpec`` and ``MCControlSpec``, the deep-RL ``DeepSpec``). A spec has a
 ``check`` name, the ``module`` and ``agent`` it trains, a ``seed``, and answers ``with_seed(seed)``,
-``measure(agent_cls) -> Measurement``, ``passes(value)`` and ``bounds() -> (low, high)``. ``rlgrade calibrate``
-finds the specs of an assignment, runs each on unseen seeds with the reference and with every mutant whose
-``killed_by`` names the check, and writes ``<out>/<assignment>.md`` (a table and one plot per check) and
-``<out>/<assignment>.json``. A threshold is sound when the reference passes on (nearly) every seed and each
-listed mutant fails on every seed.
+``measure(agent_cls) -> Measurement``, ``passes(value)`` and ``bounds() -> (low, high)``. A check may use
+several specs and passes when all of them pass. ``rlgrade calibrate`` finds the specs of an assignment, runs
+each on unseen seeds with the reference and with every mutant whose ``killed_by`` names the check, and writes
+``<out>/<assignment>.md`` (tables and one plot per check) and ``<out>/<assignment>.json`` (every run; a
+non-finite number is written as ``null`` (nan), ``"inf"`` or ``"-inf"``). A threshold is sound when the
+reference passes on (nearly) every seed and each listed mutant fails on every seed.
+
+Two estimates of how often a check gives the wrong verdict (a fail for the reference, a pass for a mutant):
+
+* normal approximation: fit N(mean, sd²) to the measured values and take its mass on the wrong side of the
+  threshold: Φ(−margin) for a reference, with margin = (mean − low) / sd or (high − mean) / sd;
+* exact: the one-sided 95 % Clopper–Pearson upper bound on the rate of the wrong verdicts observed, the p with
+  P(Binomial(n, p) ≤ k) = 0.05 (1 − 0.05^(1/n) when k = 0).
+
+A spec whose run stops at its first passing evaluation (:func:`early_stop_budget`) passes with a value just
+above the threshold, so its margin is measured on the env steps it needed to pass against its budget B:
+margin = (B − mean steps) / sd over the runs that passed (a failed run did not reach the threshold within B).
+The reference's estimate uses that margin; a mutant's uses the value, which for a failed run is the best
+evaluation of the whole budget.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import multiprocessing
 import tempfile
 import time
@@ -27,6 +42,7 @@ from grader.impl import Implementation
 from grader.mutants import load_bank
 
 REFERENCE = "reference"
+CONFIDENCE = 0.95  # of the exact upper bound
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,62 @@ class Measurement:
 
     value: float
     steps: int | None = None
+
+
+def early_stop_budget(spec: Any) -> int | None:
+    """The env-step budget of a spec whose run stops at its first passing evaluation, else ``None``.
+
+    Such a spec (a ``DeepSpec``) declares ``semantics == "best"`` and its budget ``steps``; its measured
+    steps are those used up to the evaluation that passed, or the whole budget when none did."""
+    return spec.steps if getattr(spec, "semantics", None) == "best" else None
+
+
+def normal_cdf(x: float) -> float:
+    """Φ(x) of the standard normal distribution (Φ(−∞) = 0, Φ(+∞) = 1)."""
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def normal_verdict(mean: float, sd: float, low: float | None, high: float | None) -> tuple[float, float, float]:
+    """(margin in sd, P(pass), P(fail)) of X ~ N(mean, sd²) for the pass region ``low <= X <= high``.
+
+    With z_low = (mean − low) / sd and z_high = (high − mean) / sd (+∞ for a missing bound): margin =
+    min(z_low, z_high), P(fail) = Φ(−z_low) + Φ(−z_high) and P(pass) = Φ(min z) − Φ(−max z) (the form that
+    keeps a tiny probability exact). sd = 0 is a point mass; a nan mean (no finite value: every run failed)
+    gives (−∞, 0, 1).
+    """
+    if not math.isfinite(mean):
+        return -math.inf, 0.0, 1.0
+    gaps = [g for g in (None if low is None else mean - low, None if high is None else high - mean) if g is not None]
+    if sd == 0:
+        inside = min(gaps) >= 0
+        return (math.inf if inside else -math.inf), float(inside), float(not inside)
+    z_low = math.inf if low is None else (mean - low) / sd
+    z_high = math.inf if high is None else (high - mean) / sd
+    z_min, z_max = min(z_low, z_high), max(z_low, z_high)
+    return z_min, normal_cdf(z_min) - normal_cdf(-z_max), normal_cdf(-z_low) + normal_cdf(-z_high)
+
+
+def upper_bound(k: int, n: int, confidence: float = CONFIDENCE) -> float:
+    """Exact (Clopper–Pearson) one-sided upper confidence bound on a rate after ``k`` events in ``n`` trials:
+    the p with P(Binomial(n, p) ≤ k) = 1 − confidence (bisection; 1 − (1 − confidence)^(1/n) for k = 0)."""
+    if k >= n:
+        return 1.0
+    lo, hi = k / n, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        cdf = sum(math.comb(n, i) * mid**i * (1 - mid) ** (n - i) for i in range(k + 1))
+        lo, hi = (mid, hi) if cdf > 1 - confidence else (lo, mid)
+    return hi
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    """Mean, sd (ddof 1; 0 for one value), min and max of the finite ``values``; nan when there are none."""
+    finite = np.array(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return dict.fromkeys(("mean", "sd", "min", "max"), math.nan)
+    sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
+    return {"mean": float(finite.mean()), "sd": sd, "min": float(finite.min()), "max": float(finite.max())}
 
 
 @dataclass
@@ -48,39 +120,93 @@ class Runs:
     seconds: list[float]  # CPU seconds per run
     passed: list[bool]
 
-    def summary(self, low: float | None, high: float | None) -> dict[str, Any]:
-        values = np.array(self.values, dtype=float)
-        finite = values[np.isfinite(values)]
-        mean = float(finite.mean()) if finite.size else float("nan")
-        sd = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
-        gap = min(
-            g
-            for g in (mean - low if low is not None else None, high - mean if high is not None else None)
-            if g is not None
-        )
+    @property
+    def expect_pass(self) -> bool:
+        return self.label == REFERENCE
+
+    def summary(self, low: float | None, high: float | None, budget: int | None) -> dict[str, Any]:
+        """Pass count, statistics and margin of the value, the steps to pass (``budget``: the run stops at its
+        first passing evaluation) and both estimates of the wrong-verdict rate (module docstring)."""
+        value = stats(self.values)
+        margin, p_pass, p_fail = normal_verdict(value["mean"], value["sd"], low, high)
+        steps_to_pass, estimate_from = None, "value"
+        if budget is not None:
+            reached = stats([float(s) for s, ok in zip(self.steps, self.passed, strict=True) if ok])
+            steps_margin, _, steps_fail = normal_verdict(reached["mean"], reached["sd"], None, budget)
+            steps_to_pass = {"budget": budget, "reached": int(sum(self.passed)), **reached, "margin_sd": steps_margin}
+            if self.expect_pass:
+                p_fail, estimate_from = steps_fail, "steps_to_pass"
+        wrong = sum(passed != self.expect_pass for passed in self.passed)
+        used = [s for s in self.steps if s is not None]
         return {
-            "runs": len(values),
+            "runs": len(self.passed),
             "passed": int(sum(self.passed)),
             "pass_rate": float(np.mean(self.passed)),
-            "mean": mean,
-            "sd": sd,
-            "min": float(finite.min()) if finite.size else float("nan"),
-            "max": float(finite.max()) if finite.size else float("nan"),
-            "margin_sd": gap / sd if sd > 0 else (float("inf") if gap >= 0 else float("-inf")),
-            "errors": int(values.size - finite.size),
+            **value,
+            "margin_sd": margin,
+            "steps_to_pass": steps_to_pass,
+            "expected_verdict": "pass" if self.expect_pass else "fail",
+            "wrong_verdicts": wrong,
+            "estimate_from": estimate_from,
+            "wrong_rate_normal": p_fail if self.expect_pass else p_pass,
+            "wrong_rate_upper95": upper_bound(wrong, len(self.passed)),
+            "errors": int(np.sum(~np.isfinite(np.array(self.values, dtype=float)))),
             "cpu_seconds_mean": float(np.mean(self.seconds)),
-            "steps_mean": float(np.mean([s for s in self.steps if s is not None])) if any(self.steps) else None,
+            "steps_mean": float(np.mean(used)) if used else None,
         }
+
+
+def estimate_margin(summary: dict[str, Any]) -> float:
+    """The margin (sd) the normal estimate of a :meth:`Runs.summary` comes from: the value's or the steps'."""
+    return (
+        summary["steps_to_pass"]["margin_sd"] if summary["estimate_from"] == "steps_to_pass" else summary["margin_sd"]
+    )
 
 
 @dataclass
 class SpecCalibration:
-    check: str
+    """One spec on the calibration seeds: what it runs, its pass region, and every implementation's runs."""
+
     description: str
     low: float | None
     high: float | None
     graded_seed: int
+    budget: int | None  # early_stop_budget(spec)
     runs: list[Runs] = field(default_factory=list)
+
+    def summaries(self) -> dict[str, dict[str, Any]]:
+        return {r.label: r.summary(self.low, self.high, self.budget) for r in self.runs}
+
+
+@dataclass
+class CheckCalibration:
+    """One learning check: its specs (it passes on a seed when every one of them passes there)."""
+
+    check: str
+    specs: list[SpecCalibration] = field(default_factory=list)
+
+    def verdicts(self) -> dict[str, dict[str, Any]]:
+        """Per implementation, the check's own verdicts over the seeds: passes, wrong verdicts, the exact upper
+        bound on their rate, the smallest margin its specs' estimates come from (:func:`estimate_margin`) and the
+        normal estimate: for the reference the sum of its specs' estimates of a fail (the union bound), for a
+        mutant the smallest of its specs' estimates of a pass (every spec must pass)."""
+        per_spec = [spec.summaries() for spec in self.specs]
+        verdicts = {}
+        for first in self.specs[0].runs:
+            label = first.label
+            passed = np.logical_and.reduce([next(r for r in s.runs if r.label == label).passed for s in self.specs])
+            wrong = int(np.sum(passed != first.expect_pass))
+            estimates = [s[label]["wrong_rate_normal"] for s in per_spec]
+            verdicts[label] = {
+                "runs": len(passed),
+                "passed": int(passed.sum()),
+                "pass_rate": float(passed.mean()),
+                "margin_sd": min(estimate_margin(s[label]) for s in per_spec),
+                "wrong_verdicts": wrong,
+                "wrong_rate_normal": min(1.0, sum(estimates)) if first.expect_pass else min(estimates),
+                "wrong_rate_upper95": upper_bound(wrong, len(passed)),
+            }
+        return verdicts
 
 
 def find_specs(course_root: Path, assignment: str) -> list[Any]:
@@ -118,9 +244,9 @@ def calibrate(
     mutant_seeds: int,
     workers: int,
     checks: list[str] | None = None,
-) -> list[SpecCalibration]:
-    """Run every spec (or the ``checks`` named) of ``assignment`` on ``seeds`` for the reference and on the first
-    ``mutant_seeds`` of them for each mutant whose ``killed_by`` names the spec's check."""
+) -> list[CheckCalibration]:
+    """Run every spec (or those of the ``checks`` named) of ``assignment`` on ``seeds`` for the reference and on
+    the first ``mutant_seeds`` of them for each mutant whose ``killed_by`` names the spec's check."""
     specs = [s for s in find_specs(course_root, assignment) if checks is None or s.check in checks]
     overlap = {s.seed for s in specs} & set(seeds)
     if overlap:
@@ -139,10 +265,13 @@ def calibrate(
         jobs = [(spec, assignment, roots[label], seed) for spec, label, chosen in plan for seed in chosen]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             outcomes = iter(pool.map(_measure, jobs, chunksize=1))
-    results: dict[int, SpecCalibration] = {}
+    results: dict[str, CheckCalibration] = {}
+    calibrations: dict[int, SpecCalibration] = {}
     for spec, label, chosen in plan:
-        low, high = spec.bounds()
-        entry = results.setdefault(id(spec), SpecCalibration(spec.check, spec.describe_run(), low, high, spec.seed))
+        if id(spec) not in calibrations:
+            low, high = spec.bounds()
+            calibrations[id(spec)] = SpecCalibration(spec.describe_run(), low, high, spec.seed, early_stop_budget(spec))
+            results.setdefault(spec.check, CheckCalibration(spec.check)).specs.append(calibrations[id(spec)])
         runs = Runs(label, list(chosen), [], [], [], [])
         for _ in chosen:
             value, steps, seconds, passed = next(outcomes)
@@ -150,8 +279,19 @@ def calibrate(
             runs.steps.append(steps)
             runs.seconds.append(seconds)
             runs.passed.append(passed)
-        entry.runs.append(runs)
+        calibrations[id(spec)].runs.append(runs)
     return list(results.values())
+
+
+def unsound(checks: list[CheckCalibration], min_pass_rate: float) -> list[str]:
+    """One line per check whose reference passes on fewer than ``min_pass_rate`` of the seeds, or which a listed
+    mutant passes on some seed (a seed passes when every spec of the check passes)."""
+    return [
+        f"{c.check}: {label} passes {v['passed']}/{v['runs']}"
+        for c in checks
+        for label, v in c.verdicts().items()
+        if (v["pass_rate"] < min_pass_rate if label == REFERENCE else v["passed"] > 0)
+    ]
 
 
 def need_text(low: float | None, high: float | None) -> str:
@@ -160,60 +300,155 @@ def need_text(low: float | None, high: float | None) -> str:
     return f"≥ {low:g}" if low is not None else f"≤ {high:g}"
 
 
-def write_report(assignment: str, calibrations: list[SpecCalibration], out: Path, wall_seconds: float) -> list[Path]:
+def rate(p: float) -> str:
+    """A probability for the tables: a percentage, scientific notation below 0.01 %."""
+    if p == 0 or p >= 1e-4:
+        return f"{100 * p:.0f} %" if p >= 0.1 else f"{100 * p:.2g} %"
+    return f"{p:.0e}"
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float replaced: nan by ``None``, ±∞ by ``"inf"`` / ``"-inf"``."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, float | np.floating) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def header(seeds: int) -> str:
+    """The report's explanation of its estimates, with the bound after 0 wrong verdicts in ``seeds`` runs."""
+    return (
+        "Two columns estimate how often a check gives the wrong verdict (a fail for the reference, a pass for a "
+        "mutant): *normal est.* is Φ(−margin), the tail beyond the threshold of a normal distribution fitted to "
+        "the measured values (an estimate under a normal approximation, which a skewed, discrete or heavy-tailed "
+        "distribution makes unreliable), and *95 % upper* is the exact one-sided 95 % Clopper–Pearson upper "
+        f"bound on that rate from the wrong verdicts observed (1 − 0.05^(1/{seeds}) = {rate(upper_bound(0, seeds))} "
+        f"after 0 of {seeds}). A check that stops at its first passing evaluation passes with a value just above "
+        "the threshold, so its reference margin is the *budget margin*: (budget − mean env steps to pass) / sd."
+    )
+
+
+def write_report(assignment: str, checks: list[CheckCalibration], out: Path, wall_seconds: float) -> list[Path]:
     """``<assignment>.json`` (every run), ``<assignment>.md`` (tables) and one PNG per check."""
     out.mkdir(parents=True, exist_ok=True)
-    data = {"assignment": assignment, "wall_seconds": round(wall_seconds, 1), "checks": []}
-    lines = [f"# Calibration of {assignment}", "", f"Generated by `rlgrade calibrate` in {wall_seconds:.0f} s.", ""]
-    paths = []
-    for cal in calibrations:
-        summaries = {r.label: r.summary(cal.low, cal.high) for r in cal.runs}
-        data["checks"].append({**asdict(cal), "summaries": summaries})
-        seeds = cal.runs[0].seeds
-        lines += [
-            f"## {cal.check}",
-            "",
-            f"{cal.description}; passes when the value is {need_text(cal.low, cal.high)}; graded seed "
-            f"{cal.graded_seed}; calibration seeds {seeds[0]}–{seeds[-1]}.",
-            "",
-            "| implementation | pass | mean ± sd | min | max | margin (sd) | errors | CPU s/run | steps/run |",
-            "|---|---|---|---|---|---|---|---|---|",
-        ]
-        for label, s in summaries.items():
-            steps = f"{s['steps_mean']:.0f}" if s["steps_mean"] is not None else "–"
-            lines.append(
-                f"| {label} | {s['passed']}/{s['runs']} | {s['mean']:.4g} ± {s['sd']:.3g} | {s['min']:.4g} | "
-                f"{s['max']:.4g} | {s['margin_sd']:+.1f} | {s['errors']} | {s['cpu_seconds_mean']:.1f} | {steps} |"
-            )
+    seeds = checks[0].specs[0].runs[0].seeds
+    mutant_seeds = max((len(r.seeds) for c in checks for s in c.specs for r in s.runs[1:]), default=0)
+    data: dict[str, Any] = {"assignment": assignment, "wall_seconds": round(wall_seconds, 1), "checks": []}
+    lines = [
+        f"# Calibration of {assignment}",
+        "",
+        f"Generated by `rlgrade calibrate` in {wall_seconds:.0f} s: the reference on {len(seeds)} unseen seeds "
+        f"({seeds[0]}–{seeds[-1]}), each mutant on the first {mutant_seeds} of them, for every learning check "
+        f"its `killed_by` names. {header(len(seeds))}",
+        "",
+        "| check | reference passes | margin (sd) | false fail: normal est. | 95 % upper | mutants (passes) |",
+        "|---|---|---|---|---|---|",
+    ]
+    sections, paths = [], []
+    for cal in checks:
+        verdicts = cal.verdicts()
+        ref = verdicts[REFERENCE]
+        mutants = ", ".join(f"{label} {v['passed']}/{v['runs']}" for label, v in verdicts.items() if label != REFERENCE)
+        budget = " (budget)" if any(spec.budget is not None for spec in cal.specs) else ""
+        lines.append(
+            f"| [{cal.check}](#{cal.check}) | {ref['passed']}/{ref['runs']} | {ref['margin_sd']:+.1f}{budget} | "
+            f"{rate(ref['wrong_rate_normal'])} | {rate(ref['wrong_rate_upper95'])} | {mutants or '–'} |"
+        )
+        specs_data = []
+        sections += [f"## {cal.check}", ""]
+        if len(cal.specs) > 1:
+            sections += [
+                f"The check runs {len(cal.specs)} specs and passes on a seed when every one of them passes there, "
+                "so a mutant is caught when one of them fails (the summary table above counts the check's own "
+                "verdicts); the tables below judge each spec on its own.",
+                "",
+            ]
+        for spec in cal.specs:
+            summaries = spec.summaries()
+            specs_data.append({**asdict(spec), "summaries": summaries})
+            sections += spec_section(spec, summaries)
+        data["checks"].append({"check": cal.check, "verdicts": verdicts, "specs": specs_data})
         png = out / f"{assignment}-{cal.check}.png"
         plot(cal, png)
         paths.append(png)
-        lines += ["", f"![{cal.check}]({png.name})", ""]
-    (out / f"{assignment}.json").write_text(json.dumps(data, indent=1, default=float) + "\n", encoding="utf-8")
+        sections += [f"![{cal.check}]({png.name})", ""]
+    lines += ["", *sections]
+    (out / f"{assignment}.json").write_text(
+        json.dumps(_finite(data), indent=1, allow_nan=False) + "\n", encoding="utf-8"
+    )
     (out / f"{assignment}.md").write_text("\n".join(lines), encoding="utf-8")
     return [out / f"{assignment}.md", out / f"{assignment}.json", *paths]
 
 
-def plot(cal: SpecCalibration, path: Path) -> None:
-    """Each implementation's values on a row (reference on top), the pass region shaded."""
+def spec_section(spec: SpecCalibration, summaries: dict[str, dict[str, Any]]) -> list[str]:
+    """The markdown of one spec: what it runs, and a row per implementation."""
+    need = need_text(spec.low, spec.high)
+    text = f"{spec.description}; passes when the value is {need}; graded seed {spec.graded_seed}."
+    head = "| implementation | pass | mean ± sd | min | max | margin (sd) |"
+    if spec.budget is not None:
+        text += (
+            f" Training stops at the first passing evaluation, so the value of a passing run sits just above the "
+            f"threshold: the reference's margin is the budget margin, (budget {spec.budget} − mean steps to "
+            "pass) / sd; a failed run did not pass within the budget."
+        )
+        head += " steps to pass: mean ± sd | max | budget margin (sd) |"
+    head += " wrong verdict: normal est. | 95 % upper | errors | CPU s/run |"
+    head += "" if spec.budget is not None else " steps/run |"
+    rows = [text, "", head, "|" + "---|" * head.count(" |")]
+    for label, s in summaries.items():
+        row = (
+            f"| {label} | {s['passed']}/{s['runs']} | {s['mean']:.4g} ± {s['sd']:.3g} | {s['min']:.4g} | "
+            f"{s['max']:.4g} | {s['margin_sd']:+.1f} |"
+        )
+        if (steps := s["steps_to_pass"]) is not None:
+            reached = steps["reached"] > 0
+            row += (
+                f" {steps['mean']:.0f} ± {steps['sd']:.0f} | {steps['max']:.0f} | {steps['margin_sd']:+.1f} |"
+                if reached
+                else " not reached | – | – |"
+            )
+        row += (
+            f" {rate(s['wrong_rate_normal'])} | {rate(s['wrong_rate_upper95'])} | {s['errors']} | "
+            f"{s['cpu_seconds_mean']:.1f} |"
+        )
+        if steps is None:
+            row += f" {s['steps_mean']:.0f} |" if s["steps_mean"] is not None else " – |"
+        rows.append(row)
+    return [*rows, ""]
+
+
+def plot(cal: CheckCalibration, path: Path) -> None:
+    """Per spec, each implementation's values on a row (reference on top) with the pass region's bounds; for a
+    spec that stops at its first passing evaluation also the env steps to pass (failed runs at the budget)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 0.6 + 0.45 * len(cal.runs)))
-    for row, runs in enumerate(cal.runs):
-        values = np.array(runs.values, dtype=float)
-        y = np.full(values.shape, -row) + np.linspace(-0.12, 0.12, len(values))
-        colors = ["tab:green" if p else "tab:red" for p in runs.passed]
-        ax.scatter(values, y, s=12, c=colors, alpha=0.8)
-    if cal.low is not None:
-        ax.axvline(cal.low, color="black", lw=1)
-    if cal.high is not None:
-        ax.axvline(cal.high, color="black", lw=1)
-    labels = [r.label + (f" ({n} errors)" if (n := int(np.isnan(r.values).sum())) else "") for r in cal.runs]
-    ax.set_yticks([-i for i in range(len(cal.runs))], labels, fontsize=8)
-    ax.set_title(f"{cal.check}: pass {need_text(cal.low, cal.high)} (green = pass)", fontsize=9)
+    columns = 2 if any(s.budget is not None for s in cal.specs) else 1
+    height = sum(1.0 + 0.45 * len(s.runs) for s in cal.specs)
+    fig, axes = plt.subplots(len(cal.specs), columns, figsize=(7 * columns, height), squeeze=False)
+    for spec, row in zip(cal.specs, axes, strict=True):
+        panels = [(row[0], [r.values for r in spec.runs], [spec.low, spec.high], "value")]
+        if spec.budget is not None:
+            steps = [[s if s is not None else np.nan for s in r.steps] for r in spec.runs]
+            panels.append((row[1], steps, [spec.budget], "env steps to pass (red: not within the budget)"))
+        elif columns == 2:
+            row[1].axis("off")
+        for ax, series, bounds, xlabel in panels:
+            for i, (runs, xs) in enumerate(zip(spec.runs, series, strict=True)):
+                y = np.full(len(xs), -i) + np.linspace(-0.12, 0.12, len(xs))
+                ax.scatter(xs, y, s=12, c=["tab:green" if p else "tab:red" for p in runs.passed], alpha=0.8)
+            for bound in bounds:
+                if bound is not None:
+                    ax.axvline(bound, color="black", lw=1)
+            labels = [r.label + (f" ({n} errors)" if (n := int(np.isnan(r.values).sum())) else "") for r in spec.runs]
+            ax.set_yticks([-i for i in range(len(spec.runs))], labels, fontsize=8)
+            ax.set_xlabel(xlabel, fontsize=8)
+        row[0].set_title(f"{cal.check}: pass {need_text(spec.low, spec.high)} (green = pass)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -1,14 +1,19 @@
 """``rlgrade calibrate``: the learning-check specs of an assignment re-run on unseen seeds, for the reference
-and the mutants that name the check, with a markdown/JSON report and one plot per check."""
+and the mutants that name the check, with a markdown/JSON report and one plot per check; the wrong-verdict
+estimates (normal tail, exact upper bound) and the steps to pass of a check that stops at its first pass."""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
-from helpers import run_cli
+import pytest
+from helpers import COURSE_ROOT, run_cli, write_package
 
-CLIFF = "test_q_learning_cliff_optimal_path"  # hw02: 0.1 s per run, two mutants name it
+from grader.calibration import REFERENCE, CheckCalibration, Runs, SpecCalibration, normal_verdict, unsound, upper_bound
+
+CLIFF = "test_q_learning_cliff_optimal_path"  # hw02: 0.1 s per run, a mutant names it
 
 
 def calibrate(out: Path, *options: str):
@@ -21,13 +26,17 @@ def test_calibration_report_of_a_sound_check(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads((tmp_path / "hw02_tabular.json").read_text())
     (check,) = data["checks"]
-    assert check["check"] == CLIFF and check["low"] == check["high"] == -13
-    summaries = check["summaries"]
+    (spec,) = check["specs"]
+    assert check["check"] == CLIFF and spec["low"] == spec["high"] == -13 and spec["budget"] is None
+    summaries = spec["summaries"]
     assert summaries["reference"]["passed"] == 3 and summaries["reference"]["runs"] == 3
     mutants = {label: s for label, s in summaries.items() if label != "reference"}
     assert mutants and all(s["passed"] == 0 and s["runs"] == 2 for s in mutants.values()), mutants
+    ref = check["verdicts"]["reference"]
+    assert ref["wrong_verdicts"] == 0 and ref["wrong_rate_upper95"] == pytest.approx(1 - 0.05 ** (1 / 3), abs=1e-9)
     assert (tmp_path / f"hw02_tabular-{CLIFF}.png").stat().st_size > 1000
-    assert f"## {CLIFF}" in (tmp_path / "hw02_tabular.md").read_text()
+    report = (tmp_path / "hw02_tabular.md").read_text()
+    assert f"## {CLIFF}" in report and "Clopper–Pearson" in report and "95 % upper" in report
 
 
 def test_calibration_fails_when_the_reference_pass_rate_is_too_low(tmp_path: Path) -> None:
@@ -38,3 +47,121 @@ def test_calibration_fails_when_the_reference_pass_rate_is_too_low(tmp_path: Pat
 def test_calibration_refuses_the_graded_seed(tmp_path: Path) -> None:
     proc = run_cli("calibrate", "hw02", "--checks", CLIFF, "--first-seed", "0", "--seeds", "5", "--out", str(tmp_path))
     assert proc.returncode == 2 and "overlap the graded seeds" in proc.stderr
+
+
+# -- the wrong-verdict estimates ---------------------------------------------------------------------------------
+
+
+def test_exact_upper_bound_is_clopper_pearson() -> None:
+    assert upper_bound(0, 30) == pytest.approx(1 - 0.05 ** (1 / 30), abs=1e-12)  # 9.5 %
+    p = upper_bound(1, 30)  # P(Bin(30, p) <= 1) = (1 - p)^30 + 30 p (1 - p)^29 = 0.05 at p = 0.1486
+    assert (1 - p) ** 30 + 30 * p * (1 - p) ** 29 == pytest.approx(0.05, abs=1e-9) and 0.1485 < p < 0.1487
+    assert upper_bound(3, 3) == 1.0
+
+
+def test_normal_estimate_is_the_tail_beyond_the_bounds() -> None:
+    margin, p_pass, p_fail = normal_verdict(10.0, 2.0, 6.0, None)  # 2 sd above the threshold
+    assert margin == 2.0 and p_fail == pytest.approx(0.0227501, abs=1e-7) and p_pass == pytest.approx(1 - p_fail)
+    margin, p_pass, p_fail = normal_verdict(0.0, 1.0, -1.0, 2.0)  # two bounds: both tails count
+    assert margin == 1.0 and p_fail == pytest.approx(0.158655 + 0.0227501, abs=1e-6)
+    margin, p_pass, _ = normal_verdict(-40.0, 5.0, 0.0, None)  # a mutant far below: a tiny pass probability
+    assert margin == -8.0 and 0 < p_pass < 1e-14
+    assert normal_verdict(3.0, 0.0, 3.0, 3.0)[1:] == (1.0, 0.0)  # a point mass inside the region
+    assert normal_verdict(math.nan, math.nan, 0.0, None) == (-math.inf, 0.0, 1.0)  # every run raised
+
+
+def runs(label: str, values: list[float], low: float, steps: list[int] | None = None) -> Runs:
+    return Runs(label, list(range(1000, 1000 + len(values))), values, steps or [None] * len(values),
+                [0.1] * len(values), [v >= low for v in values])  # fmt: skip
+
+
+def test_a_reference_that_fails_on_some_seeds_gets_a_pass_rate_below_one() -> None:
+    summary = runs(REFERENCE, [5.0, 9.0, 12.0, 3.0, 10.0, 11.0], low=6.0).summary(6.0, None, None)
+    assert summary["passed"] == 4 and summary["pass_rate"] < 1 and summary["wrong_verdicts"] == 2
+    assert summary["wrong_rate_upper95"] == pytest.approx(upper_bound(2, 6)) and summary["wrong_rate_upper95"] > 0.5
+    assert 0.2 < summary["wrong_rate_normal"] < 0.5 and summary["margin_sd"] < 1
+
+
+def test_a_mutant_that_passes_is_a_wrong_verdict() -> None:
+    summary = runs("BUG-1", [1.0, 7.0], low=6.0).summary(6.0, None, None)
+    assert summary["expected_verdict"] == "fail" and summary["wrong_verdicts"] == 1
+    assert summary["wrong_rate_normal"] == pytest.approx(0.31870, abs=1e-4)  # N(4, 4.24²): P(value ≥ 6)
+    assert summary["wrong_rate_upper95"] == pytest.approx(upper_bound(1, 2))
+
+
+def test_a_check_passes_when_every_spec_passes() -> None:
+    """hw01's baseline check: one mutant passes its first spec, the other its second; the check fails both."""
+    with_baseline = SpecCalibration("with baseline", 0.85, None, 1, None)
+    without = SpecCalibration("without", None, 0.80, 1, None)
+    with_baseline.runs = [runs(REFERENCE, [0.93, 0.94], 0.85), runs("ALWAYS", [0.93, 0.94], 0.85)]
+    without.runs = [
+        Runs(REFERENCE, [1000, 1001], [0.66, 0.65], [None] * 2, [0.1] * 2, [True, True]),
+        Runs("ALWAYS", [1000, 1001], [0.93, 0.94], [None] * 2, [0.1] * 2, [False, False]),
+    ]
+    check = CheckCalibration("test_baseline_matters", [with_baseline, without])
+    verdicts = check.verdicts()
+    assert verdicts[REFERENCE]["passed"] == 2 and verdicts["ALWAYS"]["passed"] == 0
+    assert unsound([check], 0.97) == []
+    assert unsound([check], 1.01) == ["test_baseline_matters: reference passes 2/2"]
+
+
+# -- a check that stops at its first passing evaluation ---------------------------------------------------------
+
+WAITER = '''
+    """An agent that plays a balancing rule once it has seen 100, 200 or 300 transitions (by its seed)."""
+
+
+    class Waiter:
+        def __init__(self, observation_space, action_space, *, seed):
+            self.wait = 100 * (seed % 3 + 1)
+            self.seen = 0
+
+        def act(self, obs, deterministic=False):
+            return int(3 * obs[2] + obs[3] > 0) if self.seen >= self.wait else 0
+
+        def observe(self, obs, action, reward, next_obs, terminated, truncated):
+            self.seen += 1
+    '''
+
+WAITER_CHECKS = """
+    from grader.harness.deep_control import DeepSpec
+
+    SPEC = DeepSpec(check="test_waiter_balances", module="waiter", agent="Waiter", env_id="CartPole-v1",
+                    steps=400, seed=1, low=100, semantics="best", eval_every=100, eval_episodes=2)
+
+
+    def test_waiter_balances(impl):
+        SPEC.assert_learns(impl.attr(SPEC.module, SPEC.agent), hint="")
+    """
+
+NEVER_BALANCES = """
+    from grader.mutants import Mutant
+
+    MUTANTS = [Mutant(id="NEVER", assignment="hw98_waiter", description="never balances", file="waiter.py",
+                      old="self.wait = 100 * (seed % 3 + 1)", new="self.wait = 10**9",
+                      killed_by=("test_waiter_balances",))]
+    """
+
+
+def test_a_check_that_stops_at_its_first_pass_reports_the_steps_to_pass(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    (course / "pyproject.toml").parent.mkdir()
+    (course / "pyproject.toml").write_text((COURSE_ROOT / "pyproject.toml").read_text(), encoding="utf-8")
+    write_package(course / "solutions" / "hw98_waiter", {"__init__.py": "", "waiter.py": WAITER})
+    write_package(course / "tests" / "public" / "hw98_waiter", {"test_waiter.py": WAITER_CHECKS})
+    write_package(course / "tests" / "mutants" / "hw98_waiter", {"waiter.py": NEVER_BALANCES})
+    out = tmp_path / "out"
+    proc = run_cli("calibrate", "hw98", "--course", str(course), "--seeds", "6", "--mutant-seeds", "2",
+                   "--workers", "1", "--out", str(out))  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (spec,) = json.loads((out / "hw98_waiter.json").read_text())["checks"][0]["specs"]
+    ref, never = spec["summaries"]["reference"], spec["summaries"]["NEVER"]
+    steps = spec["runs"][0]["steps"]
+    assert spec["budget"] == 400 and ref["passed"] == 6 and set(steps) <= {100, 200, 300} and len(set(steps)) > 1
+    reached = ref["steps_to_pass"]
+    assert reached["reached"] == 6 and reached["max"] == max(steps) and reached["mean"] == pytest.approx(sum(steps) / 6)
+    assert reached["margin_sd"] == pytest.approx((400 - reached["mean"]) / reached["sd"])
+    assert ref["estimate_from"] == "steps_to_pass" and ref["wrong_rate_normal"] < 0.5
+    assert never["passed"] == 0 and never["steps_to_pass"]["reached"] == 0 and never["estimate_from"] == "value"
+    report = (out / "hw98_waiter.md").read_text()
+    assert "budget margin" in report and "not reached" in report

@@ -146,10 +146,10 @@ def test_hidden_reproducible(impl):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Learning checks on other tasks and seeds (calibration: rlgrade calibrate hw02, 30 unseen seeds)
+# Learning checks on other tasks and seeds (calibration: rlgrade calibrate hw02 → calibration/hw02_tabular.md)
 # ---------------------------------------------------------------------------------------------------
 
-# Calibration (30 unseen seeds): reference 7.57 ± 0.30 (worst 6.80), 30/30 pass, +8.4 sd.
+# Calibration (30 unseen seeds): reference 7.57 ± 0.30 (worst 6.80), 30/30 pass, +8.4 sd (false fail ≈ 2e-17).
 SARSA_TAXI = ControlSpec(
     check="test_hidden_sarsa_taxi",
     agent="SarsaAgent",
@@ -176,7 +176,8 @@ def test_hidden_sarsa_taxi(impl):
     )
 
 
-# Calibration (30 unseen seeds): reference 7.83 ± 0.62 (worst 5.43: one looping greedy episode), 30/30 pass.
+# Calibration (30 unseen seeds): reference 7.83 ± 0.62 (worst 5.43: one looping greedy episode), 30/30 pass,
+# +4.5 sd (false fail ≈ 3e-6).
 DOUBLE_Q_TAXI = ControlSpec(
     check="test_hidden_double_q_taxi",
     agent="DoubleQLearningAgent",
@@ -203,9 +204,9 @@ def test_hidden_double_q_taxi(impl):
     )
 
 
-# Calibration (30 unseen seeds): reference 0.728 ± 0.027 (worst 0.632), 30/30 pass, +4.7 sd. Mutants:
-# TD-no-exploration 0.046 ± 0.061 (best 0.22), 0/10 pass; TD4-expected-sarsa-uniform 0.30 ± 0.17, 1/10 pass (not
-# listed; the exact checks catch it).
+# Calibration (30 unseen seeds): reference 0.728 ± 0.027 (worst 0.632), 30/30 pass, +4.7 sd (false fail ≈ 2e-6).
+# Mutants: TD-no-exploration 0.046 ± 0.061 (best 0.22), 0/10 pass; TD4-expected-sarsa-uniform 0.30 ± 0.17, 1/10
+# pass (not listed; the exact checks catch it).
 EXPECTED_SARSA_FROZENLAKE = ControlSpec(
     check="test_hidden_expected_sarsa_frozenlake",
     agent="ExpectedSarsaAgent",

@@ -33,9 +33,9 @@ def test_hidden_cem_update_cases(impl):
         )
 
 
-# Calibration (30 unseen seeds, final semantics): reference 95.7 ± 3.7, min 85.4, 30/30 pass, margin +7.0 sd,
-# 1.4 CPU s per run (population 20 / 20k steps passed only 27/30). Mutants (0/10 pass): CEM-worst-elites -79.4,
-# CEM-never-refits 0.0.
+# Calibration (rlgrade calibrate hw03, 30 unseen seeds, final semantics): reference 95.7 ± 3.7, min 85.4, 30/30 pass,
+# margin +7.0 sd (false fail ≈ 2e-12), 1.4 CPU s per run (population 20 / 20k steps passed only 27/30). Mutants
+# (0/10 pass): CEM-worst-elites -79.4, CEM-never-refits 0.0.
 CEM_POINT_MASS = DeepSpec(
     check="test_hidden_cem_point_mass",
     module="cem",

@@ -28,6 +28,11 @@ LOOP_EPISODES = [
 """Two episodes that revisit states; with γ = 1: first-visit V = {A: 5.5, B: 4.5, C: 3}, every-visit
 V = {A: 4.75, B: 4.0, C: 3}."""
 
+# Calibration (rlgrade calibrate hw02 → calibration/hw02_tabular.md, 30 unseen seeds 1000-1029): reference
+# -0.0715 ± 0.0059 (worst -0.0846), 30/30 pass, threshold at +4.8 sd (false fail ≈ 7e-7; exact 95 % bound 9.5 %).
+# Mutants (10 seeds, 0/10 pass): MC3-control-last-return-only -0.168 ± 0.012 (best -0.154); MC5-epsilon-not-applied
+# -0.131 ± 0.017 (best -0.106, only -1.85 sd below: a pass ≈ 3 % by the normal estimate; the exact checks catch
+# it too); MC5-greedy-mass-not-shared raises.
 LEARNS = MCControlSpec(
     check="test_mc_control_learns_blackjack",
     epsilon=0.1,
