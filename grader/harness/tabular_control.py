@@ -52,10 +52,11 @@ def harness_epsilon(episode: int, start: float, end: float, duration: int) -> fl
 class ControlResult:
     """What one training run produced: the greedy evaluation and the budget actually used."""
 
-    value: float  # the spec's metric: mean greedy return, or fraction of eval episodes with reward > 0
+    value: float  # the spec's metric (mean greedy return, or success rate); with several runs, their median
     eval_returns: np.ndarray = field(repr=False)
-    train_steps: int
-    train_returns: np.ndarray = field(repr=False)  # undiscounted return of every training episode
+    train_steps: int  # env steps of all runs
+    train_returns: np.ndarray = field(repr=False)  # undiscounted return of every training episode (runs × episodes)
+    run_values: tuple[float, ...] = ()  # each run's value, when the spec has several runs
 
 
 def agent_table(agent: Any, n_states: int, n_actions: int, name: str = "Q") -> np.ndarray:
@@ -167,15 +168,34 @@ class ControlSpec:
     train_step_cap: int | None = None
     max_train_steps: int | None = None
     eval_step_cap: int = 200
+    runs: int = 1  # independent training runs (odd); the check's value is the median of their values
 
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
             raise ValueError(f"{self.check}: bad metric {self.metric!r}")
+        if self.runs < 1 or self.runs % 2 == 0:
+            raise ValueError(f"{self.check}: runs must be odd, so the median is one run's value")
 
     def with_seed(self, seed: int) -> ControlSpec:
         return replace(self, seed=seed)
 
     def run(self, agent_cls: Callable[..., Any]) -> ControlResult:
+        """One run (``runs == 1``, on ``seed``), or ``runs`` runs on seeds drawn from ``SeedSequence(seed)`` and the
+        median of their values: with a per-run false-fail rate p, the median fails with rate ≈ 3p² (3 runs)."""
+        if self.runs == 1:
+            return self.run_once(agent_cls)
+        seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(self.seed).spawn(self.runs)]
+        results = [replace(self, seed=seed, runs=1).run_once(agent_cls) for seed in seeds]
+        values = tuple(r.value for r in results)
+        return ControlResult(
+            float(np.median(values)),
+            np.concatenate([r.eval_returns for r in results]),
+            sum(r.train_steps for r in results),
+            np.stack([r.train_returns for r in results]),
+            values,
+        )
+
+    def run_once(self, agent_cls: Callable[..., Any]) -> ControlResult:
         """Train ``agent_cls(n_states, n_actions, alpha, gamma, epsilon, rng=rng)``, then evaluate it greedily."""
         env_seq, agent_seq, eval_seq = np.random.SeedSequence(self.seed).spawn(3)
         probe = gym.make(self.env_id, **self.env_kwargs)
@@ -223,6 +243,7 @@ class ControlSpec:
             f"{self.agent}(α={self.alpha:g}, γ={self.gamma:g}, {eps}) on {self.env_id}"
             f"{' ' + str(self.env_kwargs) if self.env_kwargs else ''}, {self.episodes} episodes, "
             f"{METRICS[self.metric]} over {self.eval_episodes} greedy episodes"
+            f"{f', median of {self.runs} runs' if self.runs > 1 else ''}"
         )
 
     def need(self) -> str:
@@ -235,26 +256,36 @@ class ControlSpec:
         else:
             eps = f"ε = {self.eps_end:g}"
         cap = f", eval episodes capped at {self.eval_step_cap} steps" if self.env_id.startswith("Cliff") else ""
+        runs = (
+            f" (median of {self.runs} runs: {', '.join(f'{v:g}' for v in result.run_values)})" if self.runs > 1 else ""
+        )
+        per_run = " per run" if self.runs > 1 else ""
         return (
             f"{self.agent}(α={self.alpha:g}, γ={self.gamma:g}, {eps}) on {self.env_id}"
             f"{' ' + str(self.env_kwargs) if self.env_kwargs else ''}: {METRICS[self.metric]} "
-            f"{result.value:.3f} over {self.eval_episodes} greedy episode(s){cap}, needed {self.need()}; "
-            f"budget {self.episodes} training episodes ({result.train_steps} env steps, mean training return of "
-            f"the last 10% {np.mean(result.train_returns[-max(1, self.episodes // 10) :]):.1f}), seed {self.seed}"
+            f"{result.value:.3f} over {self.eval_episodes} greedy episode(s){cap}{runs}, needed {self.need()}; "
+            f"budget {self.episodes} training episodes{per_run} ({result.train_steps} env steps, mean training "
+            f"return of the last 10% {np.mean(result.train_returns[..., -max(1, self.episodes // 10) :]):.1f}), "
+            f"seed {self.seed}"
         )
 
     def assert_learns(self, agent_cls: Callable[..., Any], hint: str) -> ControlResult:
         """Run the check; fail with the measured number, the threshold, the budget and ``hint``."""
         result = self.run(agent_cls)
         window = max(1, self.episodes // 20)
+        episodes = list(range(1, self.episodes + 1))
         series = {
-            f"training return (mean of the last {window} episodes)": (
-                list(range(1, self.episodes + 1)),
-                moving_average(result.train_returns.tolist(), window),
+            f"training return{f' of run {i + 1}' if self.runs > 1 else ''} (mean of the last {window} episodes)": (
+                episodes,
+                moving_average(returns.tolist(), window),
             )
+            for i, returns in enumerate(np.reshape(result.train_returns, (self.runs, self.episodes)))
         }
         if self.metric == "mean_return":
-            series["greedy evaluation after training"] = ([self.episodes], [result.value])
+            series["greedy evaluation after training"] = (
+                [self.episodes] * self.runs,
+                list(result.run_values or [result.value]),
+            )
         threshold = self.low if self.metric == "mean_return" else None
         title = f"{self.agent} on {self.env_id} (seed {self.seed}): {METRICS[self.metric]} {result.value:.3g}"
         record(Curve(title, "training episode", "undiscounted return", series, threshold))

@@ -165,3 +165,22 @@ def test_a_check_that_stops_at_its_first_pass_reports_the_steps_to_pass(tmp_path
     assert never["passed"] == 0 and never["steps_to_pass"]["reached"] == 0 and never["estimate_from"] == "value"
     report = (out / "hw98_waiter.md").read_text()
     assert "budget margin" in report and "not reached" in report
+
+
+def test_median_of_runs_is_the_checked_value() -> None:
+    """``ControlSpec(runs=3)``: three runs on their own seeds; the value is their median; an even count is refused."""
+    from dataclasses import replace
+
+    from grader.harness.tabular_control import ControlSpec
+    from grader.impl import Implementation
+
+    spec = ControlSpec(check="c", agent="SarsaAgent", env_id="CliffWalking-v1", episodes=60, alpha=0.5, gamma=1.0,
+                       eps_start=0.1, eps_end=0.1, eps_decay_episodes=0, seed=0, eval_episodes=1, low=-17.0,
+                       high=-13.0, max_train_steps=100_000, runs=3)  # fmt: skip
+    sarsa = Implementation(root=COURSE_ROOT / "solutions", assignment="hw02_tabular").attr("td", "SarsaAgent")
+    result = spec.run(sarsa)
+    assert len(result.run_values) == 3 and len(set(result.run_values)) > 1, result.run_values
+    assert result.value == sorted(result.run_values)[1]
+    assert result.train_returns.shape == (3, 60) and spec.passes(result.value)  # runs -17, -17, -200
+    with pytest.raises(ValueError, match="odd"):
+        replace(spec, runs=2)
