@@ -143,8 +143,9 @@ def confine(limits: Limits, home: Path, code: list[Path]) -> Confinement:
     """The strongest confinement available here; ``code``: folders the child must read (grader, submission).
 
     With bubblewrap: namespaces and a minimal read-only file system; as root, the child drops to ``nobody``
-    right after start, before it imports any student code (``drop_privileges`` in the child). Without it: a
-    network namespace and ``nobody`` when the grader is root and the interpreter is readable by others.
+    right after start, before it imports any student code (``drop_privileges`` in the child). Without it, as
+    root: a network namespace where the kernel allows one, and ``nobody`` when Python and ``code`` are readable
+    by others.
     """
     as_root = os.geteuid() == 0
     bwrap = bubblewrap()

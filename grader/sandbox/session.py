@@ -98,7 +98,6 @@ class SandboxSession:
 
     def __init__(self, zygote: Zygote, seed: int, limits: Limits) -> None:
         self.zygote, self.seed, self.limits = zygote, seed, limits
-        self.impl_root, self.assignment = zygote.impl_root, zygote.assignment
         self.endpoint: _ParentEndpoint | None = None
         self.status: int | None = None  # the child's exit status once it ended (negative: killed by a signal)
         self.output = zygote.workdir / f"output-{seed}.txt"
@@ -162,8 +161,8 @@ class SandboxedImplementation:
 
     def __init__(self, session: SandboxSession) -> None:
         self.session = session
-        self.assignment = session.assignment
-        self.root = session.impl_root
+        self.assignment = session.zygote.assignment
+        self.root = session.zygote.impl_root
 
     def attr(self, module: str, name: str) -> Any:
         return self.session.attr(module, name)

@@ -150,7 +150,7 @@ class Encoder:
         if depth > 64:
             raise WireError("value nested too deeply")
         kind = type(value)
-        if value is None or kind in (bool, int, str):
+        if kind in PLAIN:
             return value
         if kind is float:
             return value if math.isfinite(value) else {"$t": "float", "v": repr(value)}
@@ -254,7 +254,7 @@ class Decoder:
     def _dec(self, node: Any, blobs: list[bytes], depth: int) -> Any:
         if depth > 64:
             raise WireError("value nested too deeply")
-        if node is None or type(node) in (bool, int, float, str):
+        if type(node) in PLAIN_JSON:
             return node
         if type(node) is list:  # plain items inline: this runs for every call's arguments
             return [v if type(v) in PLAIN_JSON else self._dec(v, blobs, depth + 1) for v in node]

@@ -102,10 +102,10 @@ class Zygote:
         ours, theirs = socket.socketpair()
         with open(output, "wb") as out:
             try:
-                pid = self._ask({"op": "fork", "seed": seed, "cpu": cpu_seconds}, [theirs.fileno(), out.fileno()])
+                reply = self._ask({"op": "fork", "seed": seed, "cpu": cpu_seconds}, [theirs.fileno(), out.fileno()])
             finally:
                 theirs.close()
-        self.child_pid = pid.get("pid") if type(pid.get("pid")) is int else None
+        self.child_pid = reply["pid"] if type(reply.get("pid")) is int else None
         return ours
 
     def end(self, grace: float) -> int | None:
