@@ -16,21 +16,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import re
-import sys
 import time
 import traceback
 import zlib
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from grader import report
 from grader.harness import curves
 from grader.impl import Implementation, ImplementationError, resolve_impl_root
 from grader.results import CheckResult, append_record, result_to_record
+from grader.rngs import seed_global_rngs
 from grader.sandbox.limits import Limits, describe_isolation
 from grader.sandbox.session import SandboxedImplementation, SandboxSession
 from grader.sandbox.zygote import Zygote
@@ -258,6 +256,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config._rlgrade_zygotes = {}
 
 
+def zygote_for(config: pytest.Config, root: Path, assignment: str) -> Zygote:
+    """The run's zygote for the implementation ``root / assignment`` (one per implementation under test)."""
+    zygotes = config._rlgrade_zygotes
+    if (root, assignment) not in zygotes:
+        zygotes[root, assignment] = Zygote(root, assignment)
+    return zygotes[root, assignment]
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     for zygote in getattr(config, "_rlgrade_zygotes", {}).values():
         zygote.close()
@@ -280,10 +286,8 @@ def impl(request: pytest.FixtureRequest):
         return
     cpu_seconds = request.node._rlgrade_cpu_seconds
     limits = Limits(call_seconds=cpu_seconds * SANDBOX_WALL_FACTOR, cpu_seconds=int(cpu_seconds) + 10)
-    zygotes = request.config._rlgrade_zygotes  # one per implementation under test, for the whole run
-    if (root, location[0]) not in zygotes:
-        zygotes[root, location[0]] = Zygote(root, location[0])
-    session = SandboxSession(zygotes[root, location[0]], zlib.crc32(request.node.nodeid.encode()), limits)
+    zygote = zygote_for(request.config, root, location[0])
+    session = SandboxSession(zygote, zlib.crc32(request.node.nodeid.encode()), limits)
     try:
         yield SandboxedImplementation(session)
     finally:
@@ -295,10 +299,5 @@ def _fixed_global_seeds(request: pytest.FixtureRequest):
     """Seed the global RNGs per check, so even code that (wrongly) uses them grades the same every run."""
     seed = zlib.crc32(request.node.nodeid.encode())
     curves.take()  # drop curves a previous, interrupted check may have left
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    if "torch" in sys.modules:
-        torch = sys.modules["torch"]
-        torch.manual_seed(seed)
-        torch.set_num_threads(1)
+    seed_global_rngs(seed)
     yield

@@ -16,7 +16,6 @@ The loop draws one N(0, 1) noise (or one U(0, 1) number) per step in advance and
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -24,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from grader.calibration import Measurement
-from grader.harness.calls import call_all
+from grader.harness.calls import call_all, global_rng_digests_of, seed_global_rngs_of
 from grader.harness.curves import Curve, record
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
@@ -313,31 +312,21 @@ def seeded_play(make_agent: AgentFactory, n_arms: int, steps: int, agent_seed: i
     """Seed the global RNGs with ``global_seed``, then play a fixed Bernoulli testbed with a fresh agent.
 
     A correct agent gives the same actions for the same ``agent_seed`` whatever ``global_seed`` is, and
-    leaves ``np.random``'s global state and the ``random`` module's state exactly as they were.
+    leaves ``np.random``'s global state and the ``random`` module's state exactly as they were. The global
+    RNGs are those of the process that runs the agent's code; a first agent, built before seeding, says which.
     """
-    np.random.seed(global_seed)
-    random.seed(global_seed)
-    numpy_before = np.random.get_state(legacy=False)
-    python_before = random.getstate()
+    code = make_agent(n_arms, np.random.default_rng(agent_seed))
+    seed_global_rngs_of(code, global_seed)
+    before = global_rng_digests_of(code)
     testbed_rng = np.random.default_rng(20240901)
     testbed = Testbed.sample("bernoulli", n_arms, testbed_rng)
     agent = make_agent(n_arms, np.random.default_rng(agent_seed))
     actions = play(agent, testbed, steps, testbed_rng)
-    numpy_after = np.random.get_state(legacy=False)
+    after = global_rng_digests_of(code)
     return SeededPlay(
         actions=actions,
-        touched_numpy_global=not _same_numpy_state(numpy_before, numpy_after),
-        touched_python_random=random.getstate() != python_before,
-    )
-
-
-def _same_numpy_state(a: dict, b: dict) -> bool:
-    sa, sb = a["state"], b["state"]
-    return (
-        np.array_equal(sa["key"], sb["key"])
-        and sa["pos"] == sb["pos"]
-        and a["has_gauss"] == b["has_gauss"]
-        and a["gauss"] == b["gauss"]
+        touched_numpy_global=after["numpy"] != before["numpy"],
+        touched_python_random=after["random"] != before["random"],
     )
 
 

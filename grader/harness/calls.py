@@ -3,6 +3,8 @@
 In-process these are plain calls. When the agent is a sandbox proxy, :func:`tell` sends a call whose result
 the loop does not need (``update``, ``observe``) without waiting for it — a failure is reported by the next
 awaited call — and :func:`call_all` sends many calls (one per independent run) in a single message.
+:func:`seed_global_rngs_of` and :func:`global_rng_digests_of` act on the global RNGs of the process that runs
+the code under test (this one, or the sandbox's child).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from grader.rngs import global_rng_digests, seed_global_rngs
 from grader.sandbox.rpc import Remote
 
 
@@ -29,3 +32,25 @@ def call_all(calls: Sequence[tuple[Callable[..., Any], tuple]]) -> list[Any]:
         if all(f._endpoint is endpoint for f in functions):
             return endpoint.request("batch", ids=[f._id for f in functions], args=[list(args) for _, args in calls])
     return [function(*args) for function, args in calls]
+
+
+def seed_global_rngs_of(code: Any, seed: int) -> None:
+    """Seed the global RNGs (:mod:`grader.rngs`) here and where ``code``, an object of the implementation
+    under test, runs: a torch network built there is initialised from that process's generator."""
+    seed_global_rngs(seed)
+    if isinstance(code, Remote):
+        code._endpoint.request("seed_global_rngs", seed=seed)
+
+
+def global_rng_digests_of(code: Any) -> dict[str, str]:
+    """:func:`grader.rngs.global_rng_digests` of the process that runs ``code`` (checked: two hex digests)."""
+    if not isinstance(code, Remote):
+        return global_rng_digests()
+    digests = code._endpoint.request("global_rng_digests")
+    if (
+        type(digests) is not dict
+        or set(digests) != {"numpy", "random"}
+        or not all(type(v) is str and len(v) == 64 for v in digests.values())
+    ):
+        raise AssertionError(f"the sandbox answered {str(digests)[:80]} for the state of its random generators")
+    return digests

@@ -27,17 +27,15 @@ episodes' reset seeds; another ``seed`` (calibration) changes all three.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import gymnasium as gym
 import numpy as np
-import torch
 
 from grader.calibration import Measurement
-from grader.harness.calls import tell
+from grader.harness.calls import seed_global_rngs_of, tell
 from grader.harness.curves import Curve, moving_average, record
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
@@ -128,9 +126,7 @@ class DeepSpec:
         agent_seed = int(agent_seq.generate_state(1)[0])
         env_seed = int(env_seq.generate_state(1)[0])
         eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
-        torch.manual_seed(agent_seed)
-        np.random.seed(agent_seed)
-        random.seed(agent_seed)
+        seed_global_rngs_of(agent_cls, agent_seed)
 
         env = gym.make(self.env_id, **self.env_kwargs)
         env.action_space.seed(env_seed)

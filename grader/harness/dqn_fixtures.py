@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from grader.harness.calls import seed_global_rngs_of
 from grader.harness.validate import InvalidOutput, as_float, as_tensor_array
 
 # Observation and action spaces of the agent-level checks (CartPole's shapes, no env needed).
@@ -104,8 +105,9 @@ def same_parameters(a: list[np.ndarray], b: list[np.ndarray], atol: float = 0.0)
 
 def make_agent(impl: Any, **hparams: Any) -> Any:
     """A DQNAgent on CartPole's spaces, networks initialised from torch seed 0."""
-    torch.manual_seed(0)
-    return impl.attr("dqn", "DQNAgent")(OBS_SPACE, ACTION_SPACE, seed=0, **hparams)
+    agent_cls = impl.attr("dqn", "DQNAgent")
+    seed_global_rngs_of(agent_cls, 0)
+    return agent_cls(OBS_SPACE, ACTION_SPACE, seed=0, **hparams)
 
 
 def check_train_step(impl: Any, double: bool, **hparams: Any) -> None:

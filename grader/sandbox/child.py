@@ -18,7 +18,6 @@ import contextlib
 import ctypes
 import json
 import os
-import random
 import resource
 import shutil
 import signal
@@ -27,9 +26,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from grader.impl import Implementation, registered_env
+from grader.rngs import global_rng_digests, seed_global_rngs
 from grader.sandbox.limits import drop_privileges
 from grader.sandbox.rpc import Endpoint, student_location
 from grader.sandbox.wire import PeerGone
@@ -41,26 +39,22 @@ PR_SET_CHILD_SUBREAPER = 36
 def serve(root: Path, assignment: str, seed: int, sock: socket.socket) -> None:
     """One check's child: seed the global RNGs (so code that wrongly uses them grades the same every run),
     then answer the grader's requests until it closes the connection."""
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
+    seed_global_rngs(seed)
     impl = Implementation(root=root, assignment=assignment)
-    torch_seeded = False
-
-    def seed_torch() -> None:  # once, as the in-process plugin does per check (torch may come with the module)
-        nonlocal torch_seeded
-        torch = sys.modules.get("torch")
-        if torch is not None and not torch_seeded:
-            torch.manual_seed(seed)
-            torch.set_num_threads(1)
-            torch_seeded = True
 
     def resolve_attr(module: object, name: object) -> object:
-        seed_torch()
+        had_torch = "torch" in sys.modules
         value = impl.attr(str(module), str(name))
-        seed_torch()
+        if not had_torch and "torch" in sys.modules:  # the module brought torch: seed it as the plugin does
+            seed_global_rngs(seed)
         return value
 
-    services = {"attr": resolve_attr, "registered_env": lambda env_id: registered_env(str(env_id))}
+    services = {
+        "attr": resolve_attr,
+        "registered_env": lambda env_id: registered_env(str(env_id)),
+        "seed_global_rngs": lambda seed: seed_global_rngs(int(seed)),
+        "global_rng_digests": global_rng_digests,
+    }
     endpoint = Endpoint(sock, services, student_location(f"{root / assignment}/"), child=True)
     with contextlib.suppress(PeerGone):
         endpoint.serve_forever()

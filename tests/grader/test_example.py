@@ -1,5 +1,5 @@
-"""The bundled example submission (what `make demo` grades): the grader finds exactly its planted bugs,
-and grading it twice gives identical verdicts and messages."""
+"""The bundled example submission (what `make demo` grades): the grader finds exactly its planted bugs, and
+grading it sandboxed (the default of ``rlgrade grade``) and in-process gives identical verdicts and messages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from helpers import COURSE_ROOT, by_name, grade
 
 EXAMPLE = COURSE_ROOT / "examples" / "hw01-student"
+MODES = ("--sandbox", "--no-sandbox")
 
 #: the checks examples/README.md says the example loses, by planted bug
 EXPECTED_FAILURES = {
@@ -37,10 +38,10 @@ EXPECTED_FAILURES = {
 
 
 @pytest.mark.timeout(600)
-def test_example_loses_exactly_the_checks_of_its_bugs_and_grades_deterministically(tmp_path: Path) -> None:
-    runs = [grade(EXAMPLE, tmp_path / f"run{i}", "--hw", "hw01", "--hidden") for i in range(2)]
+def test_example_loses_exactly_the_checks_of_its_bugs_sandboxed_and_in_process(tmp_path: Path) -> None:
+    runs = [grade(EXAMPLE, tmp_path / f"run{i}", "--hw", "hw01", "--hidden", mode) for i, mode in enumerate(MODES)]
     verdicts = [[(t["name"], t["score"], t["output"]) for t in run["tests"]] for run in runs]
-    assert verdicts[0] == verdicts[1], "two gradings of the same submission differ"
+    assert verdicts[0] == verdicts[1], "the sandboxed and the in-process gradings of the same submission differ"
     failing = {name for name, t in by_name(runs[0]).items() if t["status"] == "failed"}
     assert failing == set().union(*EXPECTED_FAILURES.values())
     not_implemented = {

@@ -16,10 +16,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import FAKE_SOLUTION, submission_with
+from helpers import COURSE_ROOT, FAKE_SOLUTION, submission_with
 
-from grader.sandbox.limits import bubblewrap, network_namespace
+from grader.harness.deep_control import DeepSpec
+from grader.harness.dqn_fixtures import DQN_HPARAMS
+from grader.impl import Implementation
+from grader.sandbox.limits import Limits, bubblewrap, network_namespace
+from grader.sandbox.session import SandboxedImplementation, SandboxSession
 from grader.sandbox.wire import Decoder, Encoder, WireError
+from grader.sandbox.zygote import Zygote
 
 HALVE = """
 
@@ -287,3 +292,21 @@ def test_conftest_in_the_submission_is_never_loaded(fake_course: Path, tmp_path:
         (folder / "conftest.py").write_text(CONFTEST)
     result = sandboxed_results(fake_course, sub, tmp_path / "out")["test_double"]
     assert result["score"] == 0 and "returned -1.0" in result["output"], result
+
+
+def test_a_learning_run_is_the_same_number_for_number_in_the_sandbox() -> None:
+    """The harness seeds the global RNGs of the process that runs the agent (DQN's networks are initialised from
+    torch's): a sandboxed training run of the reference gives the in-process run's returns exactly."""
+    spec = DeepSpec(
+        "run", "dqn", "DQNAgent", "CartPole-v1", steps=2500, seed=3, low=0.0, eval_episodes=3, hparams=DQN_HPARAMS
+    )
+    solutions = COURSE_ROOT / "solutions"
+    in_process = spec.run(Implementation(root=solutions, assignment="hw04_dqn").attr("dqn", "DQNAgent"))
+    zygote = Zygote(solutions, "hw04_dqn")
+    session = SandboxSession(zygote, seed=1, limits=Limits())
+    try:
+        sandboxed = spec.run(SandboxedImplementation(session).attr("dqn", "DQNAgent"))
+    finally:
+        session.close()
+        zygote.close()
+    assert (sandboxed.train_returns, sandboxed.curve) == (in_process.train_returns, in_process.curve)

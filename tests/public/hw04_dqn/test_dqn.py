@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from grader.harness.bandits import binomial_tolerance
+from grader.harness.calls import seed_global_rngs_of
 from grader.harness.deep_control import DeepSpec
 from grader.harness.dqn_fixtures import (
     DQN_HPARAMS,
@@ -168,7 +169,7 @@ def test_dueling_aggregate(impl):
         f"aggregate(V = [[1], [−2]], A = [[1, 2, 3], [0, 0, 3]]) = {got.tolist()}; expected {expected} "
         "(V + A − mean over actions of A; [[2, 3, 4], [−2, −2, 1]] means the mean was not subtracted)"
     )
-    torch.manual_seed(0)
+    seed_global_rngs_of(DuelingQNetwork, 0)
     net = DuelingQNetwork(4, 3, (16, 16))
     obs = torch.randn(5, 4)
     v, a = net.streams(obs)

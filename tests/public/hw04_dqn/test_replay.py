@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from grader.harness.bandits import binomial_tolerance
+from grader.harness.calls import global_rng_digests_of, seed_global_rngs_of
 from grader.harness.validate import as_int, as_tensor_array
 
 
@@ -93,12 +94,13 @@ def test_buffer_seeded(impl):
     ReplayBuffer = impl.attr("replay", "ReplayBuffer")
     runs = []
     for seed in (4, 4, 5):
-        np.random.seed(0)
+        seed_global_rngs_of(ReplayBuffer, 0)
+        before = global_rng_digests_of(ReplayBuffer)
         buffer = ReplayBuffer(50, 2, seed=seed)
         for k in range(30):
             buffer.add(*transition(k, 2))
         runs.append([sampled_numbers(buffer, 16, 2).tolist() for _ in range(3)])
-        assert np.random.randint(10**9) == np.random.RandomState(0).randint(10**9), (
+        assert global_rng_digests_of(ReplayBuffer)["numpy"] == before["numpy"], (
             "ReplayBuffer used the global np.random generator; draw from self.rng = np.random.default_rng(seed)"
         )
     assert runs[0] == runs[1], f"two buffers with seed 4 and the same adds sampled {runs[0][0]} and {runs[1][0]}"
