@@ -264,6 +264,24 @@ def zygote_for(config: pytest.Config, root: Path, assignment: str) -> Zygote:
     return zygotes[root, assignment]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Sandboxed: start the zygotes of the assignments the command line names (``tests/public/hw04_dqn``)
+    now, so their imports (numpy, Gymnasium, torch: 1-2 s) overlap with collecting the checks."""
+    config = session.config
+    controller = getattr(config.option, "dist", "no") not in ("no", None) and not hasattr(config, "workerinput")
+    if not config.getoption("--sandbox") or controller:
+        return  # in-process, or the xdist controller (its workers run the checks and start their own)
+    try:
+        root = resolve_impl_root(config.getoption("--impl"), config.rootpath)
+    except ImplementationError:
+        return  # every check says so
+    for arg in config.args:
+        path = Path(arg.split("::")[0])
+        location = check_location(path if path.suffix == ".py" else path / "test_.py")
+        if location is not None:
+            zygote_for(config, root, location[0]).start()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     for zygote in getattr(config, "_rlgrade_zygotes", {}).values():
         zygote.close()

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from grader.calibration import Measurement
-from grader.harness.calls import call_all, global_rng_digests_of, seed_global_rngs_of
+from grader.harness.calls import call_all, global_rng_digests_of, seed_global_rngs_of, tell_all
 from grader.harness.curves import Curve, record
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
@@ -105,7 +105,7 @@ def play_all(agents: list[Any], testbeds: list[Testbed], steps: int, rngs: list[
     for t in range(steps):
         chosen = [as_int(a, what, 0, tb.n_arms) for a, tb in zip(call_all(acts), testbeds, strict=True)]
         actions[:, t] = chosen
-        call_all([(update, (a, reward(t, a))) for update, a, reward in zip(updates, chosen, rewards, strict=True)])
+        tell_all([(update, (a, reward(t, a))) for update, a, reward in zip(updates, chosen, rewards, strict=True)])
     return actions
 
 

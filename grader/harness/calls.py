@@ -2,7 +2,8 @@
 
 In-process these are plain calls. When the agent is a sandbox proxy, :func:`tell` sends a call whose result
 the loop does not need (``update``, ``observe``) without waiting for it — a failure is reported by the next
-awaited call — and :func:`call_all` sends many calls (one per independent run) in a single message.
+awaited call — and :func:`call_all` (:func:`tell_all`, not waited for) sends many calls (one per independent
+run) in a single message.
 :func:`seed_global_rngs_of` and :func:`global_rng_digests_of` act on the global RNGs of the process that runs
 the code under test (this one, or the sandbox's child).
 """
@@ -26,12 +27,29 @@ def tell(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 
 def call_all(calls: Sequence[tuple[Callable[..., Any], tuple]]) -> list[Any]:
     """``[function(*args) for function, args in calls]``, in order; one message when all are sandboxed."""
-    functions = [function for function, _ in calls]
+    endpoint = _shared_endpoint([function for function, _ in calls])
+    if endpoint is not None:
+        return endpoint.request("batch", ids=[f._id for f, _ in calls], args=[list(args) for _, args in calls])
+    return [function(*args) for function, args in calls]
+
+
+def tell_all(calls: Sequence[tuple[Callable[..., Any], tuple]]) -> None:
+    """:func:`call_all` for the calls' effects only: one message, not waited for, when all are sandboxed."""
+    endpoint = _shared_endpoint([function for function, _ in calls])
+    if endpoint is not None:
+        endpoint.notify("batch", ids=[f._id for f, _ in calls], args=[list(args) for _, args in calls])
+    else:
+        for function, args in calls:
+            function(*args)
+
+
+def _shared_endpoint(functions: list[Callable[..., Any]]) -> Any:
+    """The connection all ``functions`` are proxies of, or ``None`` (any of them is local, or there are none)."""
     if functions and all(isinstance(f, Remote) for f in functions):
         endpoint = functions[0]._endpoint
         if all(f._endpoint is endpoint for f in functions):
-            return endpoint.request("batch", ids=[f._id for f in functions], args=[list(args) for _, args in calls])
-    return [function(*args) for function, args in calls]
+            return endpoint
+    return None
 
 
 def seed_global_rngs_of(code: Any, seed: int) -> None:

@@ -154,6 +154,19 @@ def unlock(folder: Path) -> None:
                 unlock(path)
 
 
+def warm_torch() -> None:
+    """Import torch and run one optimiser step, so each check's fork starts with what a deep-RL agent loads on
+    first use (creating the first optimiser imports ``torch._dynamo``: 1 s, which every check paid again)."""
+    import torch
+
+    torch.set_num_threads(1)
+    net = torch.nn.Linear(2, 2)
+    optimizer = torch.optim.Adam(net.parameters())
+    loss = torch.nn.functional.smooth_l1_loss(net(torch.zeros(1, 2)), torch.zeros(1, 2))
+    loss.backward()
+    optimizer.step()
+
+
 def main() -> None:
     root, assignment, fd = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     options = sys.argv[4:]
@@ -165,9 +178,7 @@ def main() -> None:
     import gymnasium  # noqa: F401 - imported once here, so each check's fork starts with it loaded
 
     if "torch" in options:
-        import torch
-
-        torch.set_num_threads(1)
+        warm_torch()
     own_pids = "--own-pids" in options
     control = socket.socket(fileno=fd)
     pid = None

@@ -21,16 +21,17 @@ class RemoteEnv(gym.Env):
 
     def __init__(self, proxy: Remote) -> None:
         self._proxy = proxy
+        self._reset, self._step = proxy.reset, proxy.step  # looked up once: a step is then one round trip
         self.observation_space = proxy.observation_space
         self.action_space = proxy.action_space
         self.metadata = proxy.metadata
         self.render_mode = proxy.render_mode
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> Any:
-        return self._proxy.reset(seed=seed, options=options)
+        return self._reset(seed=seed, options=options)
 
     def step(self, action: Any) -> Any:
-        return self._proxy.step(action)
+        return self._step(action)
 
     def render(self) -> Any:
         return self._proxy.render()

@@ -188,9 +188,9 @@ class Endpoint:
         return doc, self.decoder.decode(doc.get("value"), blobs)
 
     def notify(self, op: str, **fields: Any) -> None:
-        """Send a request without waiting (it leaves with the next request): the peer answers nothing, or an
-        error at the next request."""
-        self.channel.queue(self._frame({"kind": "req", "op": op, "noreply": True}, fields))
+        """Send a request without waiting for it: the peer answers nothing, or an error at the next request.
+        The peer performs it while this side goes on (e.g. steps its environment)."""
+        self.channel.send(self._frame({"kind": "req", "op": op, "noreply": True}, fields))
 
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and serve the peer's requests until its reply arrives; return or raise it.

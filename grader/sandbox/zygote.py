@@ -55,6 +55,9 @@ class Zygote:
         self.own_pids = False
 
     def start(self) -> None:
+        """Start the zygote (once; it imports in the background until the first request)."""
+        if self.control is not None:
+            return
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         home = self.workdir / "home"
         home.mkdir()
@@ -82,8 +85,7 @@ class Zygote:
         self.control = ours
 
     def _ask(self, request: dict, fds: list[int] = ()) -> dict:
-        if self.control is None:
-            self.start()
+        self.start()
         try:
             socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
             reply = json.loads(self.control.recv(4096) or b"null")
