@@ -44,8 +44,8 @@ class RemoteEnv(gym.Env):
         return self._proxy.np_random
 
     @property
-    def _np_random(self) -> Any:  # read by gymnasium's check_env
-        return self._proxy.np_random
+    def _np_random(self) -> Any:  # read by gymnasium's check_env: None until reset(seed=...) created it
+        return self._proxy._np_random
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

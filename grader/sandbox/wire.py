@@ -7,10 +7,11 @@ objects, and arrays travel as raw bytes in blobs whose dtype comes from a short 
 A JSON object without the key ``$t`` is a dict with string keys. Tagged objects (a JSON object with the key
 ``$t``): ``tuple``, ``dict`` (any other dict: items as pairs, so keys may be any value), ``float`` (nan/inf),
 ``nd`` (numpy array), ``np`` (numpy scalar), ``tensor`` (torch tensor: values and ``requires_grad``), ``rng``
-(a numpy ``Generator``, copied by its PCG64 state), ``space`` (a Gymnasium ``Discrete`` or ``Box``), and
-``ref`` (a handle to an object that stays on the side that owns it). A side may accept more tags (the child
-accepts the grader's torch modules, see :mod:`grader.sandbox.modules`). The ``Encoder`` of each side decides
-which objects become handles; the decoder turns handles into proxies.
+(a numpy ``Generator``, copied by its PCG64 state), ``space`` (a Gymnasium ``Discrete`` or ``Box``: one copy
+per space, whose generator continues the original's), and ``ref`` (a handle to an object that stays on the
+side that owns it). A side may accept more tags (the child accepts the grader's torch modules, see
+:mod:`grader.sandbox.modules`). The ``Encoder`` of each side decides which objects become handles; the
+decoder turns handles into proxies.
 """
 
 from __future__ import annotations
@@ -253,15 +254,19 @@ def _space_node(value: Any, encoder: Encoder, blobs: list[bytes], depth: int) ->
     import gymnasium as gym
 
     if type(value) is gym.spaces.Discrete:
-        return {"$t": "space", "kind": "Discrete", "n": int(value.n), "start": int(value.start)}
-    if type(value) is gym.spaces.Box:
-        return {
-            "$t": "space",
-            "kind": "Box",
-            "low": encoder._enc(value.low, blobs, depth + 1),
-            "high": encoder._enc(value.high, blobs, depth + 1),
-        }
-    return None
+        node = {"$t": "space", "kind": "Discrete", "n": int(value.n), "start": int(value.start)}
+    elif type(value) is gym.spaces.Box:
+        low, high = encoder._enc(value.low, blobs, depth + 1), encoder._enc(value.high, blobs, depth + 1)
+        node = {"$t": "space", "kind": "Box", "low": low, "high": high}
+    else:
+        return None
+    # The receiver makes one copy per space (by ``id``) that starts from the state of the space's generator,
+    # so its sample() draws what the original's would, even when the space is read again and again.
+    node["id"] = id(value)
+    rng = value._np_random  # None until the space is seeded or sampled
+    if type(rng) is np.random.Generator and type(rng.bit_generator) is np.random.PCG64:
+        node["rng"] = _rng_state(rng)
+    return node
 
 
 def _torch_if_loaded():
@@ -279,6 +284,7 @@ class Decoder:
         self.resolve_ref = resolve_ref
         self.extra_tags = extra_tags or {}
         self.tensor_hook: Callable[[Any, dict], Any] | None = None  # may replace a decoded tensor
+        self.spaces: dict[Any, Any] = {}  # the copy of each space of the sender, by its id there
 
     def decode(self, doc: Any, blobs: list[bytes]) -> Any:
         return self._dec(doc, blobs, 0)
@@ -327,13 +333,22 @@ class Decoder:
     def _space(self, node: dict, blobs: list[bytes], depth: int) -> Any:
         import gymnasium as gym
 
+        space = None
         if node.get("kind") == "Discrete" and type(node.get("n")) is int and type(node.get("start")) is int:
-            return gym.spaces.Discrete(node["n"], start=node["start"])
-        if node.get("kind") == "Box":
+            space = gym.spaces.Discrete(node["n"], start=node["start"])
+        elif node.get("kind") == "Box":
             low, high = self._dec(node.get("low"), blobs, depth + 1), self._dec(node.get("high"), blobs, depth + 1)
             if type(low) is np.ndarray and type(high) is np.ndarray and low.shape == high.shape:
-                return gym.spaces.Box(low, high, dtype=low.dtype)
-        raise WireError("malformed space")
+                space = gym.spaces.Box(low, high, dtype=low.dtype)
+        if space is None or type(node.get("id")) is not int:
+            raise WireError("malformed space")
+        known = self.spaces.get(node["id"])
+        if known is not None and known == space:  # the same space again: keep sampling from the first copy
+            return known
+        if "rng" in node:
+            space._np_random = _rng_from_state(node["rng"])
+        self.spaces[node["id"]] = space
+        return space
 
 
 def _tensor(node: dict, blobs: list[bytes]) -> Any:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import gymnasium as gym
 import numpy as np
 import pytest
 from helpers import COURSE_ROOT, FAKE_SOLUTION, submission_with
@@ -205,6 +206,18 @@ def test_wire_round_trip_keeps_plain_data() -> None:
     assert back["a"][:2] == [1, 2.5] and np.isnan(back["a"][2])
     assert back[(1, 2)].dtype == np.int16 and back[(1, 2)].tolist() == [[0, 1, 2], [3, 4, 5]]
     assert type(back["s"]) is np.float32 and back["s"] == 1.5
+
+
+@pytest.mark.parametrize("space", [gym.spaces.Discrete(6, start=2), gym.spaces.Box(-1.0, 2.0, shape=(3,))])
+def test_wire_space_samples_like_the_original(space: gym.Space) -> None:
+    """A copied action space draws what the original would (a student's ``action_space.sample()`` grades the
+    same sandboxed as in-process), unseeded spaces stay unseeded."""
+    encoder, decoder = Encoder(lambda obj, blobs: {"$t": "ref"}), Decoder(lambda node: None)
+    assert decoder.decode(*encoder.encode(space))._np_random is None
+    space.seed(3)
+    decoder = Decoder(lambda node: None)
+    draws = [decoder.decode(*encoder.encode(space)).sample() for _ in range(20)]  # read anew before each draw
+    assert np.array_equal(draws, [space.sample() for _ in range(20)])
 
 
 @pytest.mark.parametrize(
