@@ -36,9 +36,10 @@ PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 
 
-def serve(root: Path, assignment: str, seed: int, sock: socket.socket) -> None:
+def serve(root: Path, assignment: str, seed: int, cpu_seconds: int, sock: socket.socket) -> None:
     """One check's child: seed the global RNGs (so code that wrongly uses them grades the same every run),
-    then answer the grader's requests until it closes the connection."""
+    then answer the grader's requests until it closes the connection, looking for each without sleeping for
+    at most a quarter of its CPU-time limit in all."""
     seed_global_rngs(seed)
     impl = Implementation(root=root, assignment=assignment)
 
@@ -56,6 +57,7 @@ def serve(root: Path, assignment: str, seed: int, sock: socket.socket) -> None:
         "global_rng_digests": global_rng_digests,
     }
     endpoint = Endpoint(sock, services, student_location(f"{root / assignment}/"), child=True)
+    endpoint.channel.spin_seconds = cpu_seconds / 4
     with contextlib.suppress(PeerGone):
         endpoint.serve_forever()
 
@@ -77,7 +79,7 @@ def fork_check(control: socket.socket, root: Path, assignment: str, request: dic
         os.close(out_fd)
         cpu = int(request["cpu"])  # SIGXCPU at the limit, SIGKILL 5 s later if the code ignores it
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        serve(root, assignment, int(request["seed"]), socket.socket(fileno=conn_fd))
+        serve(root, assignment, int(request["seed"]), cpu, socket.socket(fileno=conn_fd))
     except BaseException:  # noqa: BLE001 - the check's process ends here whatever happened
         code = 1
     finally:
