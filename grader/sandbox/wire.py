@@ -32,8 +32,8 @@ import numpy as np
 HEADER = struct.Struct("!II")
 BLOB = struct.Struct("!Q")
 #: How long a side waiting for a message keeps looking before it sleeps. Each message is one step of an
-#: episode loop, and waking a sleeping process costs 20-40 us here (four times a tabular agent's step), while
-#: the answer to a step usually comes within a few tens of microseconds.
+#: episode loop, and waking a sleeping process costs 20-40 us here (more than a tabular agent's whole step),
+#: while the answer to a step usually comes within a few tens of microseconds.
 SPIN_SECONDS = 200e-6
 PLAIN = frozenset({bool, int, str, type(None)})  # Python values that are their own JSON (finite floats are not: nan)
 PLAIN_JSON = frozenset({bool, int, float, str, type(None)})  # JSON values that decode to themselves
