@@ -174,9 +174,9 @@ class Encoder:
         blobs: list[bytes] = []
         return self._enc(value, blobs, 0), blobs
 
-    def add_blob(self, array: np.ndarray, blobs: list[bytes]) -> int:
-        wire = WIRE_DTYPES[dtype_name(array.dtype)]
-        blobs.append((array if array.dtype == wire else array.astype(wire)).tobytes())
+    def add_blob(self, array: np.ndarray, name: str, blobs: list[bytes]) -> int:
+        """Append the bytes of ``array`` (wire dtype ``name``, little-endian) to ``blobs``; their index."""
+        blobs.append(array.astype(WIRE_DTYPES[name], copy=False).tobytes())
         return len(blobs) - 1
 
     def _enc(self, value: Any, blobs: list[bytes], depth: int) -> Any:
@@ -204,20 +204,10 @@ class Encoder:
                 for k, v in value.items()
             ]
             return {"$t": "dict", "v": pairs}
-        if kind is np.ndarray and dtype_name(value.dtype) is not None:
-            return {
-                "$t": "nd",
-                "dtype": dtype_name(value.dtype),
-                "shape": list(value.shape),
-                "blob": self.add_blob(value, blobs),
-            }
-        if isinstance(value, np.generic) and kind.__module__ == "numpy" and dtype_name(value.dtype) is not None:
-            return {
-                "$t": "np",
-                "dtype": dtype_name(value.dtype),
-                "shape": [],
-                "blob": self.add_blob(np.asarray(value), blobs),
-            }
+        if kind is np.ndarray and (name := dtype_name(value.dtype)) is not None:
+            return {"$t": "nd", "dtype": name, "shape": list(value.shape), "blob": self.add_blob(value, name, blobs)}
+        if isinstance(value, np.generic) and kind.__module__ == "numpy" and (name := dtype_name(value.dtype)):
+            return {"$t": "np", "dtype": name, "shape": [], "blob": self.add_blob(np.asarray(value), name, blobs)}
         if kind is np.random.Generator and type(value.bit_generator) is np.random.PCG64:
             return {"$t": "rng", "state": _rng_state(value)}
         tensor = _tensor_node(value, self, blobs)
@@ -242,13 +232,14 @@ def _tensor_node(value: Any, encoder: Encoder, blobs: list[bytes]) -> dict | Non
     if torch is None or type(value) not in (torch.Tensor, torch.nn.Parameter):
         return None
     array = value.detach().cpu().numpy()
-    if dtype_name(array.dtype) is None:
+    name = dtype_name(array.dtype)
+    if name is None:
         return None
     node = {
         "$t": "tensor",
-        "dtype": dtype_name(array.dtype),
+        "dtype": name,
         "shape": list(array.shape),
-        "blob": encoder.add_blob(array, blobs),
+        "blob": encoder.add_blob(array, name, blobs),
         "requires_grad": bool(value.requires_grad),
     }
     if value.grad is not None:  # a parameter's gradient travels with it (checks look for stray gradients)
