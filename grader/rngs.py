@@ -18,9 +18,14 @@ import numpy as np
 
 
 def seed_global_rngs(seed: int) -> None:
-    """Seed ``random``, ``np.random`` and (when loaded) torch with ``seed``; torch also gets one thread."""
+    """Seed ``random``, ``np.random`` and (when loaded) torch with ``seed``."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
+    seed_torch(seed)
+
+
+def seed_torch(seed: int) -> None:
+    """Seed torch's default generator and keep it to one thread (design P4), when torch is loaded."""
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.manual_seed(seed)

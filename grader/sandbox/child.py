@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from grader.impl import Implementation, registered_env
-from grader.rngs import global_rng_digests, seed_global_rngs
+from grader.rngs import global_rng_digests, seed_global_rngs, seed_torch
 from grader.sandbox.limits import drop_privileges
 from grader.sandbox.rpc import Endpoint, student_location
 from grader.sandbox.wire import PeerGone
@@ -46,8 +46,10 @@ def serve(root: Path, assignment: str, seed: int, cpu_seconds: int, sock: socket
     def resolve_attr(module: object, name: object) -> object:
         had_torch = "torch" in sys.modules
         value = impl.attr(str(module), str(name))
-        if not had_torch and "torch" in sys.modules:  # the module brought torch: seed it as the plugin does
-            seed_global_rngs(seed)
+        # A module that brought torch: seed torch as the plugin does, and only torch (the import may have
+        # drawn from np.random, as it does in-process).
+        if not had_torch:
+            seed_torch(seed)
         return value
 
     services = {
