@@ -23,8 +23,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from grader.calibration import Measurement
-from grader.harness.calls import call_all, global_rng_digests_of, seed_global_rngs_of, tell_all
+from grader.harness.calls import beside, call_all, global_rng_digests_of, seed_global_rngs_of
 from grader.harness.curves import Curve, record
+from grader.harness.loops import LockstepBandits
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 TESTBED_KINDS = ("gaussian", "bernoulli")
@@ -71,18 +72,27 @@ def describe_testbed(kind: str, n_arms: int, mean_shift: float = 0.0) -> str:
     return f"Bernoulli {n_arms}-armed testbed (p_a ~ U(0, 1), rewards in {{0, 1}})"
 
 
-def _reward_streams(testbeds: list[Testbed], steps: int, rngs: list[np.random.Generator]) -> list[Callable]:
-    """Per run, ``reward(t, a)``: Gaussian N(μ_a, 1) or Bernoulli(p_a), drawn in advance from the run's ``rng``."""
-    streams = []
-    for testbed, rng in zip(testbeds, rngs, strict=True):
-        means = testbed.means.tolist()
-        if testbed.kind == "gaussian":
-            noise = rng.standard_normal(steps).tolist()
-            streams.append(lambda t, a, means=means, noise=noise: means[a] + noise[t])
-        else:
-            uniform = rng.random(steps).tolist()
-            streams.append(lambda t, a, means=means, uniform=uniform: 1.0 if uniform[t] < means[a] else 0.0)
-    return streams
+class RewardStreams:
+    """The rewards of independent runs, drawn in advance from each run's ``rng``: Gaussian N(μ_a, 1) (one
+    N(0, 1) noise per step) or Bernoulli(p_a) (one U(0, 1) number per step), vectorised over the runs."""
+
+    def __init__(self, testbeds: list[Testbed], steps: int, rngs: list[np.random.Generator]) -> None:
+        self.gaussian = np.array([testbed.kind == "gaussian" for testbed in testbeds])
+        self.draws = np.stack(
+            [
+                rng.standard_normal(steps) if testbed.kind == "gaussian" else rng.random(steps)
+                for testbed, rng in zip(testbeds, rngs, strict=True)
+            ]
+        )
+        self.means = np.full((len(testbeds), max(testbed.n_arms for testbed in testbeds)), np.nan)
+        for i, testbed in enumerate(testbeds):
+            self.means[i, : testbed.n_arms] = testbed.means
+        self.rows = np.arange(len(testbeds))
+
+    def pay(self, t: int, actions: np.ndarray) -> np.ndarray:
+        """The reward of every run at step ``t`` for its (validated) action."""
+        mean, draw = self.means[self.rows, actions], self.draws[:, t]
+        return np.where(self.gaussian, mean + draw, (draw < mean).astype(np.float64))
 
 
 def play(agent: Any, testbed: Testbed, steps: int, rng: np.random.Generator) -> np.ndarray:
@@ -95,18 +105,29 @@ def play(agent: Any, testbed: Testbed, steps: int, rng: np.random.Generator) -> 
 
 def play_all(agents: list[Any], testbeds: list[Testbed], steps: int, rngs: list[np.random.Generator]) -> np.ndarray:
     """Independent runs in lockstep (agent ``i`` on testbed ``i`` with reward stream ``rngs[i]``): per step,
-    every agent's ``act()`` and then every ``update(a, r)``, each group in one sandbox message. Returns the
-    validated actions, shape ``(runs, steps)``."""
-    what = f"{type(agents[0]).__name__}.act() return value"
-    acts = [(agent.act, ()) for agent in agents]
-    updates = [agent.update for agent in agents]
-    rewards = _reward_streams(testbeds, steps, rngs)
+    every agent's ``act()`` and then every ``update(a, r)``. The agents are stepped by
+    :class:`grader.harness.loops.LockstepBandits`, beside them (one sandbox message per step for all runs);
+    the testbeds stay here. Returns the validated actions, shape ``(runs, steps)``."""
+    n_arms = np.array([testbed.n_arms for testbed in testbeds])
+    stepper = beside(agents[0], LockstepBandits, agents, n_arms.tolist())
+    rewards = RewardStreams(testbeds, steps, rngs)
     actions = np.empty((len(agents), steps), dtype=np.int64)
+    paid, step = None, stepper.step  # looked up once: each lookup is a sandbox call
     for t in range(steps):
-        chosen = [as_int(a, what, 0, tb.n_arms) for a, tb in zip(call_all(acts), testbeds, strict=True)]
-        actions[:, t] = chosen
-        tell_all([(update, (a, reward(t, a))) for update, a, reward in zip(updates, chosen, rewards, strict=True)])
+        actions[:, t] = checked_actions(step(paid), n_arms)
+        paid = rewards.pay(t, actions[:, t])
+    stepper.finish(paid)
     return actions
+
+
+def checked_actions(value: object, n_arms: np.ndarray) -> np.ndarray:
+    """The actions of all runs returned by the lockstep loop: an int array, one action in ``[0, n_arms[i])``
+    per run (the loop validated each ``act()`` already; this is the grader's own check of what came back)."""
+    if type(value) is not np.ndarray or value.dtype.kind not in "iu" or value.shape != n_arms.shape:
+        raise InvalidOutput(f"the lockstep bandit loop returned a {type(value).__name__} instead of the actions")
+    if np.any(value < 0) or np.any(value >= n_arms):
+        raise InvalidOutput(f"the lockstep bandit loop returned actions outside [0, n_arms): {value.tolist()[:10]}")
+    return value
 
 
 @dataclass(frozen=True)

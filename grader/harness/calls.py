@@ -1,9 +1,10 @@
-"""Calling the code under test from the harness's loops, cheaply when it runs in the sandbox.
+"""Calling the code under test from the harness, cheaply when it runs in the sandbox (design P9).
 
-In-process these are plain calls. When the agent is a sandbox proxy, :func:`tell` sends a call whose result
-the loop does not need (``update``, ``observe``) without waiting for it — a failure is reported by the next
-awaited call — and :func:`call_all` (:func:`tell_all`, not waited for) sends many calls (one per independent
-run) in a single message.
+In-process these are plain calls. When the code is a sandbox proxy:
+
+* :func:`beside` runs a trusted loop of :mod:`grader.harness.loops` in the child, next to the student's
+  objects, at in-process speed (one message for a whole training run);
+* :func:`call_all` sends many calls — one per lockstep episode — in a single message.
 :func:`seed_global_rngs_of` and :func:`global_rng_digests_of` act on the global RNGs of the process that runs
 the code under test (this one, or the sandbox's child).
 """
@@ -14,33 +15,53 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from grader.rngs import global_rng_digests, seed_global_rngs
+from grader.sandbox.remote_env import RemoteEnv
 from grader.sandbox.rpc import Remote
 
-
-def tell(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """``function(*args, **kwargs)`` for its effect only."""
-    if isinstance(function, Remote):
-        function._endpoint.notify("call", ref=function, args=list(args), kwargs=kwargs)
-    else:
-        function(*args, **kwargs)
+#: The trusted functions and classes a check may run beside the code under test, by :func:`beside_name`.
+BESIDE: dict[str, Callable[..., Any]] = {}
 
 
-def call_all(calls: Sequence[tuple[Callable[..., Any], tuple]]) -> list[Any]:
-    """``[function(*args) for function, args in calls]``, in order; one message when all are sandboxed."""
+def beside_name(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}:{function.__qualname__}"
+
+
+def runs_beside(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare a trusted loop (a function or a class of :mod:`grader.harness.loops`) that :func:`beside` may run."""
+    BESIDE[beside_name(function)] = function
+    return function
+
+
+def beside(code: Any, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)`` run in the process that runs ``code`` (an object of the implementation
+    under test): here, or in the sandbox's child. Arguments are plain data and objects of the implementation;
+    the result comes back as data (an object stays in the child and comes back as a proxy) and, like every
+    value from the child, must be validated by the caller."""
+    if beside_name(function) not in BESIDE:
+        raise ValueError(f"{beside_name(function)} is not declared @runs_beside")
+    remote = remote_of(code)
+    if remote is None:
+        return function(*args, **kwargs)
+    args = [remote_of(arg) or arg for arg in args]  # an env facade goes to the child as the child's own env
+    return remote._endpoint.request("beside", name=beside_name(function), args=args, kwargs=kwargs)
+
+
+def remote_of(code: Any) -> Remote | None:
+    """The sandbox proxy ``code`` is, or stands for (the grader's ``gym.Env`` facade of an env in the child);
+    ``None`` in-process."""
+    if isinstance(code, RemoteEnv):
+        return code._proxy
+    return code if isinstance(code, Remote) else None
+
+
+def call_all(calls: Sequence[tuple[Callable[..., Any], tuple]], **kwargs: Any) -> list[Any]:
+    """``[function(*args, **kwargs) for function, args in calls]``, in order; one message when all are
+    sandboxed."""
     endpoint = _shared_endpoint([function for function, _ in calls])
     if endpoint is not None:
-        return endpoint.request("batch", ids=[f._id for f, _ in calls], args=[list(args) for _, args in calls])
-    return [function(*args) for function, args in calls]
-
-
-def tell_all(calls: Sequence[tuple[Callable[..., Any], tuple]]) -> None:
-    """:func:`call_all` for the calls' effects only: one message, not waited for, when all are sandboxed."""
-    endpoint = _shared_endpoint([function for function, _ in calls])
-    if endpoint is not None:
-        endpoint.notify("batch", ids=[f._id for f, _ in calls], args=[list(args) for _, args in calls])
-    else:
-        for function, args in calls:
-            function(*args)
+        ids, arg_lists = [f._id for f, _ in calls], [list(args) for _, args in calls]
+        return endpoint.request("batch", ids=ids, args=arg_lists, kwargs=kwargs)
+    return [function(*args, **kwargs) for function, args in calls]
 
 
 def _shared_endpoint(functions: list[Callable[..., Any]]) -> Any:

@@ -12,13 +12,16 @@ Per training step the harness calls ``a = act(obs)``, validates ``a`` (an ``int`
 action space; a finite float array of the space's shape inside ``[low, high]`` for a box), steps its own env,
 then calls ``observe`` with the validated action; when the step ``terminated`` or ``truncated`` the harness
 resets the env (``obs`` of the next ``act`` is the new first observation). The agent is built as
-``agent_cls(observation_space, action_space, seed=seed, **hparams)``.
+``agent_cls(observation_space, action_space, seed=seed, **hparams)``. The training loop is
+:class:`grader.harness.loops.OnlineTrainer`, run beside the agent (in the sandbox's child when sandboxed:
+CartPole, Acrobot and the kit's PointMass hide nothing a student could use, design P9) a chunk of steps at a time.
 
-Evaluation runs ``eval_episodes`` fixed-seed episodes of a fresh env with ``act(obs, deterministic=True)``
-and never calls ``observe``. A :class:`DeepSpec` states its semantics: ``final`` evaluates once, after the
-whole budget; ``best`` evaluates every ``eval_every`` steps and passes at the first evaluation whose mean
-return reaches the threshold (training stops there), because a correct DQN's policy oscillates on CartPole
-(calibration notes, section 4).
+Evaluation runs in the grader: ``eval_episodes`` fixed-seed episodes of fresh envs, in lockstep, with
+``act(obs, deterministic=True)``, never calling ``observe``; so the evaluated policy must be a function of
+the observation alone (a greedy or mean action, no state kept between calls). A :class:`DeepSpec` states its
+semantics: ``final`` evaluates once, after the whole budget; ``best`` evaluates every ``eval_every`` steps and
+passes at the first evaluation whose mean return reaches the threshold (training stops there), because a correct
+DQN's policy oscillates on CartPole (calibration notes, section 4).
 
 Seeds: ``SeedSequence(seed)`` is split into the agent's ``seed`` (also used for the global torch/numpy RNGs
 before the agent is built), the training env's first reset and ``action_space.seed``, and the evaluation
@@ -35,46 +38,35 @@ import gymnasium as gym
 import numpy as np
 
 from grader.calibration import Measurement
-from grader.harness.calls import seed_global_rngs_of, tell
+from grader.harness.calls import beside, call_all, seed_global_rngs_of
 from grader.harness.curves import Curve, moving_average, record
+from grader.harness.loops import OnlineTrainer, checked_action
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
-
-# Actions a little outside a box (float32 rounding of a clipped value) are accepted and clipped.
-BOX_TOLERANCE = 1e-5
-
-
-def checked_action(value: object, space: gym.Space, what: str) -> int | np.ndarray:
-    """``value`` as a valid action of ``space``: a plain ``int`` for ``Discrete``, a float array for ``Box``."""
-    if isinstance(space, gym.spaces.Discrete):
-        return as_int(value, what, 0, int(space.n))
-    if isinstance(space, gym.spaces.Box):
-        action = as_float_array(value, what, space.shape)
-        low, high = space.low.astype(np.float64), space.high.astype(np.float64)
-        if np.any(action < low - BOX_TOLERANCE) or np.any(action > high + BOX_TOLERANCE):
-            raise InvalidOutput(
-                f"{what} must lie inside the action space [{low.tolist()}, {high.tolist()}], got {action.tolist()}; "
-                "clip (or squash) the sampled action before returning it"
-            )
-        return np.clip(action, low, high).astype(space.dtype)
-    raise TypeError(f"unsupported action space {space}")
 
 
 def evaluate(agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int]) -> np.ndarray:
-    """Undiscounted return of ``act(obs, deterministic=True)`` on one fresh episode per reset seed."""
-    env = gym.make(env_id, **env_kwargs)
+    """Undiscounted return of ``act(obs, deterministic=True)`` on one fresh episode per reset seed.
+
+    The episodes run in lockstep, in the grader: per step, one call per unfinished episode, in the order of
+    ``seeds``, all in one sandbox message. (So the evaluated policy must depend on the observation only.)"""
+    envs = [gym.make(env_id, **env_kwargs) for _ in seeds]
     what = f"{type(agent).__name__}.act(obs, deterministic=True) return value"
-    returns = np.empty(len(seeds))
+    observations = [env.reset(seed=seed)[0] for env, seed in zip(envs, seeds, strict=True)]
+    returns = np.zeros(len(seeds))
+    running = list(range(len(seeds)))
     act = agent.act  # looked up once: each lookup is a sandbox call
-    for i, seed in enumerate(seeds):
-        obs, _ = env.reset(seed=seed)
-        total, done = 0.0, False
-        while not done:
-            action = checked_action(act(np.array(obs), deterministic=True), env.action_space, what)
-            obs, reward, terminated, truncated, _ = env.step(action)
-            total += float(reward)
-            done = terminated or truncated
-        returns[i] = total
-    env.close()
+    while running:
+        actions = call_all([(act, (np.array(observations[i]),)) for i in running], deterministic=True)
+        still = []
+        for i, action in zip(running, actions, strict=True):
+            env = envs[i]
+            observations[i], reward, terminated, truncated, _ = env.step(checked_action(action, env.action_space, what))
+            returns[i] += float(reward)
+            if not (terminated or truncated):
+                still.append(i)
+        running = still
+    for env in envs:
+        env.close()
     return returns
 
 
@@ -128,39 +120,42 @@ class DeepSpec:
         eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
         seed_global_rngs_of(agent_cls, agent_seed)
 
-        env = gym.make(self.env_id, **self.env_kwargs)
-        env.action_space.seed(env_seed)
-        agent = agent_cls(env.observation_space, env.action_space, seed=agent_seed, **self.hparams)
-        what = f"{type(agent).__name__}.act(obs) return value"
-        act, observe = agent.act, agent.observe
-        obs, _ = env.reset(seed=env_seed)
+        probe = gym.make(self.env_id, **self.env_kwargs)
+        probe.action_space.seed(env_seed)
+        agent = agent_cls(probe.observation_space, probe.action_space, seed=agent_seed, **self.hparams)
+        probe.close()
+        trainer = beside(agent, OnlineTrainer, agent, self.env_id, self.env_kwargs, env_seed)
+        chunk = self.eval_every if self.semantics == "best" else self.steps
         curve: list[tuple[int, float]] = []
         train_returns: list[float] = []
         episode_ends: list[int] = []
-        episode_return = 0.0
-        step = 0
+        step, advance = 0, trainer.advance
         while step < self.steps:
-            action = checked_action(act(np.array(obs)), env.action_space, what)
-            next_obs, reward, terminated, truncated, _ = env.step(action)
-            reward, terminated, truncated = float(reward), bool(terminated), bool(truncated)
-            tell(observe, np.array(obs), _copy(action), reward, np.array(next_obs), terminated, truncated)
-            step += 1
-            episode_return += reward
-            obs = next_obs
-            if terminated or truncated:
-                train_returns.append(episode_return)
-                episode_ends.append(step)
-                episode_return = 0.0
-                obs, _ = env.reset()
+            n = min(chunk, self.steps - step)
+            step = self._read_progress(advance(n), step, n, train_returns, episode_ends)
             if self.semantics == "best" and step % self.eval_every == 0:
                 curve.append((step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds)))))
                 if curve[-1][1] >= self.low:
                     break
-        env.close()
+        trainer.close()
         if self.semantics == "final":
             curve.append((step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds)))))
         value = max(v for _, v in curve) if self.semantics == "best" else curve[-1][1]
         return DeepResult(value, curve, step, train_returns, episode_ends)
+
+    @staticmethod
+    def _read_progress(progress: object, step: int, chunk: int, returns: list[float], ends: list[int]) -> int:
+        """Check what :meth:`OnlineTrainer.advance` returned (``chunk`` more steps after ``step``), append the
+        finished episodes to ``returns`` and ``ends``; the new step count."""
+        if type(progress) is not dict or not {"step", "returns", "ends"} <= set(progress):
+            raise InvalidOutput(f"the training loop returned a {type(progress).__name__} instead of its progress")
+        new_step = as_int(progress["step"], "the training loop's step count", step + chunk, step + chunk + 1)
+        got, at = progress["returns"], progress["ends"]
+        if type(got) is not list or type(at) is not list or len(got) != len(at):
+            raise InvalidOutput("the training loop returned malformed episode returns")
+        returns.extend(as_float_array(got, "the training episode returns", (len(got),)).tolist())
+        ends.extend(as_int(end, "the step of a training episode's end", step + 1, new_step + 1) for end in at)
+        return new_step
 
     def passes(self, value: float) -> bool:
         return value >= self.low
@@ -224,7 +219,3 @@ def train_tail(returns: list[float]) -> str:
         return "no training episode finished"
     tail = returns[-max(1, len(returns) // 10) :]
     return f"{len(returns)} training episodes, mean return of the last {len(tail)} {np.mean(tail):.1f}"
-
-
-def _copy(action: int | np.ndarray) -> int | np.ndarray:
-    return action.copy() if isinstance(action, np.ndarray) else action

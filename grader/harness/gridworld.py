@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from grader.harness.calls import beside
 from grader.harness.envs import checked_reset, checked_step
-from grader.harness.validate import InvalidOutput, as_int
+from grader.harness.loops import scripted_steps
+from grader.harness.validate import InvalidOutput, as_bool, as_float, as_int
 
 Cell = tuple[int, int]
 
@@ -179,16 +181,18 @@ def count_slips(env: Any, model: GridModel, n_steps: int, seed: int, action_seed
     """
     n_obs = model.rows * model.cols
     assert _opens_on_all_sides(model, model.start), "count_slips needs a start with four free neighbours"
-    rng = np.random.default_rng(action_seed)
+    actions = [int(a) for a in np.random.default_rng(action_seed).integers(4, size=n_steps)]
+    closed = [obs for obs in range(n_obs) if not _opens_on_all_sides(model, model.cell(obs))]
+    entries = scripted(env, n_obs, seed, actions, closed, reset_on_terminated=False)
     counts = dict.fromkeys((*SLIP_KINDS, "stayed", "jumped"), 0)
-    obs, _ = checked_reset(env, n_obs, seed=seed)
-    here = model.cell(obs)
-    for _ in range(n_steps):
-        if not _opens_on_all_sides(model, here):
-            obs, _ = checked_reset(env, n_obs)
-            here = model.cell(obs)
-        action = int(rng.integers(4))
-        there = model.cell(checked_step(env, action, n_obs).obs)
+    moves = iter(actions)
+    here = None
+    for obs, reward, _ in entries:
+        there = model.cell(obs)
+        if reward is None:  # a reset
+            here = there
+            continue
+        action = next(moves)
         offset = (there[0] - here[0], there[1] - here[1])
         if offset == (0, 0):
             counts["stayed"] += 1
@@ -203,15 +207,26 @@ def count_slips(env: Any, model: GridModel, n_steps: int, seed: int, action_seed
 def trajectory(env: Any, n_obs: int, seed: int, actions: Sequence[int]) -> list[tuple[int, float | None, bool]]:
     """``(obs, reward, terminated)`` after ``reset(seed=seed)`` and each action; a terminated episode is
     followed by ``reset()`` without a seed, recorded as ``(obs, None, False)``."""
-    obs, _ = checked_reset(env, n_obs, seed=seed)
-    steps: list[tuple[int, float | None, bool]] = [(obs, None, False)]
-    for action in actions:
-        step = checked_step(env, action, n_obs)
-        steps.append((step.obs, step.reward, step.terminated))
-        if step.terminated:
-            obs, _ = checked_reset(env, n_obs)
-            steps.append((obs, None, False))
-    return steps
+    return scripted(env, n_obs, seed, list(actions), [], reset_on_terminated=True)
+
+
+def scripted(
+    env: Any, n_obs: int, seed: int, actions: list[int], reset_states: list[int], reset_on_terminated: bool
+) -> list[tuple[int, float | None, bool]]:
+    """:func:`grader.harness.loops.scripted_steps`, run beside the env under test; its entries, validated."""
+    entries = beside(env, scripted_steps, env, n_obs, seed, actions, reset_states, reset_on_terminated)
+    if type(entries) is not list or len(entries) < len(actions) + 1:
+        raise InvalidOutput(f"the scripted episode loop returned a {type(entries).__name__} instead of its steps")
+    checked = []
+    for entry in entries:
+        if type(entry) is not tuple or len(entry) != 3:
+            raise InvalidOutput("the scripted episode loop returned a malformed step")
+        obs, reward, terminated = entry
+        reward = None if reward is None else as_float(reward, "a reward")
+        checked.append((as_int(obs, "an observation", 0, n_obs), reward, as_bool(terminated, "terminated")))
+    if checked[0][1] is not None or sum(reward is not None for _, reward, _ in checked) != len(actions):
+        raise InvalidOutput("the scripted episode loop returned another number of steps than it was given actions")
+    return checked
 
 
 def check_path_to_goal(env: Any, model: GridModel, step_reward: float, goal_reward: float) -> None:

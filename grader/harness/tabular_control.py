@@ -12,7 +12,9 @@ Per episode (the order students are told in ``solutions/hw02_tabular/td.py``):
 
 A per-episode step cap of the harness (``train_step_cap``, for envs without a TimeLimit such as
 CliffWalking-v1) ends an episode with ``truncated=True``, as a TimeLimit wrapper would; ``max_train_steps``
-bounds the env steps of the whole training run (the check fails beyond it instead of hanging).
+bounds the env steps of the whole training run (the check fails beyond it instead of hanging). The loop is
+:func:`grader.harness.loops.train_td` and runs beside the agent (in the sandbox's child when sandboxed: Gymnasium's
+toy-text envs hide nothing a student could use, design P9); it gets the training seed only.
 
 Evaluation never trusts the agent's own policy code: after training the harness reads ``agent.Q`` (checked
 with ``as_float_array``) and runs the greedy policy argmax_a Q(s, a) (lowest index on ties) itself on
@@ -34,18 +36,12 @@ import gymnasium as gym
 import numpy as np
 
 from grader.calibration import Measurement
-from grader.harness.calls import tell
+from grader.harness.calls import beside
 from grader.harness.curves import Curve, moving_average, record
+from grader.harness.loops import train_td
 from grader.harness.validate import InvalidOutput, as_float, as_float_array, as_int
 
 METRICS = {"mean_return": "mean greedy return", "success_rate": "greedy success rate"}
-
-
-def harness_epsilon(episode: int, start: float, end: float, duration: int) -> float:
-    """The harness's own linear ε schedule (the same formula students implement as ``linear_epsilon``)."""
-    if duration <= 0:
-        return end
-    return start + (end - start) * min(episode / duration, 1.0)
 
 
 @dataclass(frozen=True)
@@ -97,47 +93,14 @@ def train(
     train_step_cap: int | None,
     max_train_steps: int | None = None,
 ) -> tuple[int, np.ndarray]:
-    """Run ``episodes`` training episodes of ``agent`` (the loop in the module docstring).
-
-    Returns (total env steps, return of every episode). Every action is validated before it is used.
-    Fails the check (``AssertionError``) once the episodes use more than ``max_train_steps`` env steps in
-    total: on CliffWalking-v1 (no time limit) an agent that learns to walk in circles never finishes.
-    """
-    env = gym.make(env_id, **env_kwargs)
-    n_actions = int(env.action_space.n)
-    env.action_space.seed(env_seed)
-    cap = train_step_cap or 1 << 62
-    budget = max_train_steps or 1 << 62
-    what = f"{type(agent).__name__}.act() return value"
-    act, update = agent.act, agent.update
-    eps_start, eps_end, eps_duration = epsilon
-    returns = np.empty(episodes)
-    total_steps = 0
-    for episode in range(episodes):
-        agent.epsilon = harness_epsilon(episode, eps_start, eps_end, eps_duration)
-        s, _ = env.reset(seed=env_seed if episode == 0 else None)
-        s = int(s)
-        a = as_int(act(s), what, 0, n_actions)
-        ret, steps, done = 0.0, 0, False
-        while not done:
-            s2, r, terminated, truncated, _ = env.step(a)
-            s2, r, steps = int(s2), float(r), steps + 1
-            truncated = bool(truncated) or steps >= cap
-            a2 = None if terminated else as_int(act(s2), what, 0, n_actions)
-            tell(update, s, a, r, s2, bool(terminated), truncated, next_action=a2)
-            ret += r
-            s, a, done = s2, a2, terminated or truncated
-        returns[episode] = ret
-        total_steps += steps
-        if total_steps > budget:
-            raise AssertionError(
-                f"{type(agent).__name__} on {env_id}: training used more than {budget} env steps in its first "
-                f"{episode + 1} of {episodes} episodes (mean return {np.mean(returns[: episode + 1]):.1f}); a correct "
-                "agent needs far fewer. Its episodes get longer instead of shorter: check the sign of the TD error "
-                "and that act() explores with probability ε"
-            )
-    env.close()
-    return total_steps, returns
+    """Run ``episodes`` training episodes of ``agent`` (the loop in the module docstring, run beside the agent:
+    :func:`grader.harness.loops.train_td`). Returns (total env steps, return of every episode), validated."""
+    loop_args = (env_id, env_kwargs, episodes, epsilon, env_seed, train_step_cap, max_train_steps)
+    result = beside(agent, train_td, agent, *loop_args)
+    if type(result) is not tuple or len(result) != 2:
+        raise InvalidOutput(f"the training loop returned a {type(result).__name__} instead of (steps, returns)")
+    steps = as_int(result[0], "the training loop's step count", 0, 1 << 62)
+    return steps, as_float_array(result[1], "the training loop's episode returns", (episodes,))
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ import gymnasium as gym
 import numpy as np
 
 from grader.calibration import Measurement
-from grader.harness.calls import tell
+from grader.harness.calls import beside
+from grader.harness.loops import train_mc_episodes
 from grader.harness.validate import InvalidOutput, as_float, as_float_array, as_int
 
 Outcome = tuple[float, int, float, bool]
@@ -399,24 +400,10 @@ class MCControlSpec:
         return replace(self, seed=seed)
 
     def train(self, agent_cls: Callable[..., Any]) -> np.ndarray:
-        """Train through the harness's own loop; return the agent's validated ``q`` (704, 2)."""
-        env = gym.make("Blackjack-v1")
+        """Train through the harness's own loop (:func:`grader.harness.loops.train_mc_episodes`, run beside the
+        agent); return the agent's validated ``q`` (704, 2)."""
         agent = agent_cls(BLACKJACK_STATES, 2, self.epsilon, 1.0, rng=np.random.default_rng(self.seed))
-        act, update_episode = agent.act, agent.update_episode  # looked up once: each lookup is a sandbox call
-        for episode in range(self.episodes):
-            obs, _ = env.reset(seed=self.seed if episode == 0 else None)
-            states, actions, rewards = [], [], []
-            while True:
-                state = blackjack_index(obs)
-                action = as_int(act(state), "MCControlAgent.act() return value", 0, 2)
-                obs, reward, terminated, truncated, _ = env.step(action)
-                states.append(state)
-                actions.append(action)
-                rewards.append(float(reward))
-                if terminated or truncated:
-                    break
-            tell(update_episode, states, actions, rewards)
-        env.close()
+        beside(agent, train_mc_episodes, agent, "Blackjack-v1", self.episodes, self.seed)
         if not hasattr(agent, "q"):
             raise InvalidOutput("MCControlAgent has no attribute `q`: keep the attributes its docstring lists")
         return checked_q(agent.q, "MCControlAgent.q", BLACKJACK_STATES, 2)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import resource
@@ -26,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+from grader.harness.calls import BESIDE
 from grader.impl import Implementation, registered_env
 from grader.rngs import global_rng_digests, seed_global_rngs, seed_torch
 from grader.sandbox.limits import drop_privileges
@@ -36,10 +38,9 @@ PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 
 
-def serve(root: Path, assignment: str, seed: int, cpu_seconds: int, sock: socket.socket) -> None:
+def serve(root: Path, assignment: str, seed: int, sock: socket.socket) -> None:
     """One check's child: seed the global RNGs (so code that wrongly uses them grades the same every run),
-    then answer the grader's requests until it closes the connection, looking for each without sleeping for
-    at most a quarter of its CPU-time limit in all."""
+    then answer the grader's requests until it closes the connection."""
     seed_global_rngs(seed)
     impl = Implementation(root=root, assignment=assignment)
 
@@ -54,14 +55,23 @@ def serve(root: Path, assignment: str, seed: int, cpu_seconds: int, sock: socket
 
     services = {
         "attr": resolve_attr,
+        "beside": run_beside,
         "registered_env": lambda env_id: registered_env(str(env_id)),
         "seed_global_rngs": lambda seed: seed_global_rngs(int(seed)),
         "global_rng_digests": global_rng_digests,
     }
     endpoint = Endpoint(sock, services, student_location(f"{root / assignment}/"), child=True)
-    endpoint.channel.spin_seconds = cpu_seconds / 4
     with contextlib.suppress(PeerGone):
         endpoint.serve_forever()
+
+
+def run_beside(name: object, args: object, kwargs: object) -> object:
+    """A trusted loop declared with ``@runs_beside`` (:mod:`grader.harness.loops`), run here next to the
+    student's objects; nothing else of the grader may be named."""
+    function = BESIDE.get(str(name))
+    if function is None or type(args) is not list or type(kwargs) is not dict:
+        raise PermissionError(f"the sandbox runs only the harness's declared loops, not {str(name)[:80]}")
+    return function(*args, **kwargs)
 
 
 def fork_check(control: socket.socket, root: Path, assignment: str, request: dict, fds: list[int]) -> int:
@@ -81,7 +91,7 @@ def fork_check(control: socket.socket, root: Path, assignment: str, request: dic
         os.close(out_fd)
         cpu = int(request["cpu"])  # SIGXCPU at the limit, SIGKILL 5 s later if the code ignores it
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        serve(root, assignment, int(request["seed"]), cpu, socket.socket(fileno=conn_fd))
+        serve(root, assignment, int(request["seed"]), socket.socket(fileno=conn_fd))
     except BaseException:  # noqa: BLE001 - the check's process ends here whatever happened
         code = 1
     finally:
@@ -181,9 +191,12 @@ def main() -> None:
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the checks' code become our children
     import gymnasium  # noqa: F401 - imported once here, so each check's fork starts with it loaded
 
+    from grader.harness import loops  # noqa: F401 - declares the loops checks run beside the code (BESIDE)
+
     if "torch" in options:
         warm_torch()
     own_pids = "--own-pids" in options
+    gc.freeze()  # what was imported is never collected: the children's collections skip it, pages stay shared
     control = socket.socket(fileno=fd)
     pid = None
     while True:

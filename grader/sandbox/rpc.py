@@ -112,7 +112,6 @@ class Endpoint:
         self.reply_timeout = reply_timeout
         self.objects: dict[int, Any] = {}
         self.failures: dict[int, BaseException] = {}  # exceptions of our objects raised during a peer's call
-        self.pending_error: dict | None = None  # the failure of a ``noreply`` request, not reported yet
         self.encoder = Encoder(self._export)
         self.encoder.ref_types = (Remote,)
         self.child = child
@@ -187,11 +186,6 @@ class Endpoint:
             raise WireError("malformed message")
         return doc, self.decoder.decode(doc.get("value"), blobs)
 
-    def notify(self, op: str, **fields: Any) -> None:
-        """Send a request without waiting for it: the peer answers nothing, or an error at the next request.
-        The peer performs it while this side goes on (e.g. steps its environment)."""
-        self.channel.send(self._frame({"kind": "req", "op": op, "noreply": True}, fields))
-
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and serve the peer's requests until its reply arrives; return or raise it.
         Torch modules among the arguments go by value and get the child's new state back (``modules``)."""
@@ -246,27 +240,15 @@ class Endpoint:
             self._serve_one(doc, payload)
 
     def _serve_one(self, doc: dict, payload: Any) -> None:
-        """Perform one request. A failed ``noreply`` request is reported instead of the next request's answer
-        (which is then not performed), so every awaited request gets exactly one reply."""
-        if self.pending_error is not None and not doc.get("noreply"):
-            error, self.pending_error = self.pending_error, None
-            self._send({"kind": "err"}, error)
-            return
-        if self.pending_error is not None:
-            return
+        """Perform one request and send its one reply (its result, or the exception it raised)."""
         try:
             result = self._perform(str(doc.get("op")), payload)
         except WireError:
             raise
         except BaseException as exc:  # noqa: BLE001 - every failure of our objects goes back as an error reply
-            if doc.get("noreply"):
-                self.pending_error = self._describe(exc)
-            else:
-                self._send({"kind": "err"}, self._describe(exc))
+            self._send({"kind": "err"}, self._describe(exc))
             if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not isinstance(exc, RemoteError):
                 raise
-            return
-        if doc.get("noreply"):
             return
         if self.received_modules:
             result = {"result": result, "modules": [module_state(m) for m in self.received_modules]}
@@ -284,13 +266,13 @@ class Endpoint:
             raise WireError("malformed request")
         if op in self.services:  # the child's entry points, e.g. ``attr(module, name)``
             return self.services[op](**payload)
-        if op == "batch":  # several calls of our callables in one message, in order: ids and argument lists
-            ids, args = payload.get("ids"), payload.get("args")
+        if op == "batch":  # several calls of our callables in one message, in order: ids, argument lists, kwargs
+            ids, args, kwargs = payload.get("ids"), payload.get("args"), payload.get("kwargs", {})
             if type(ids) is not list or type(args) is not list or len(ids) != len(args):
                 raise WireError("malformed batch")
             if not all(type(i) is int and i in self.objects for i in ids):
                 raise WireError("a batch names an unknown object")
-            return [self._call(self.objects[i], a, {}) for i, a in zip(ids, args, strict=True)]
+            return [self._call(self.objects[i], a, kwargs) for i, a in zip(ids, args, strict=True)]
         target, name = payload.get("ref"), str(payload.get("name"))
         if isinstance(target, Remote):
             raise WireError("a request must name one of the receiver's own objects")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import select
 import socket
 import struct
@@ -31,10 +30,6 @@ import numpy as np
 
 HEADER = struct.Struct("!II")
 BLOB = struct.Struct("!Q")
-#: How long a side waiting for a message keeps looking before it sleeps. Each message is one step of an
-#: episode loop, and waking a sleeping process costs 20-40 us here (more than a tabular agent's whole step),
-#: while the answer to a step usually comes within a few tens of microseconds.
-SPIN_SECONDS = 200e-6
 PLAIN = frozenset({bool, int, str, type(None)})  # Python values that are their own JSON (finite floats are not: nan)
 PLAIN_JSON = frozenset({bool, int, float, str, type(None)})  # JSON values that decode to themselves
 TO_JSON = json.JSONEncoder(allow_nan=True, separators=(",", ":")).encode
@@ -72,15 +67,12 @@ def frame(doc: Any, blobs: list[bytes]) -> bytes:
 
 class Channel:
     """Frames over a stream socket. ``read`` takes as many bytes as are available, so frames that arrive
-    together are decoded without further reads. A side waiting for a frame first looks for it without
-    sleeping, up to ``SPIN_SECONDS`` each time and ``spin_seconds`` in all: the sandboxed child's looking
-    counts towards its CPU-time limit (on a loaded machine it may look while the grader waits for a core), so
-    it gets only a share of that limit for it."""
+    together are decoded without further reads. A side waiting for a frame sleeps in the kernel: it never spins,
+    so on a busy machine it leaves its core to the other side (design P9: few crossings, not fast ones)."""
 
     def __init__(self, sock: socket.socket, max_bytes: int) -> None:
         self.sock, self.max_bytes = sock, max_bytes
         self.incoming = bytearray()
-        self.spin_seconds = math.inf
 
     def send(self, data: bytes) -> None:
         try:
@@ -88,36 +80,18 @@ class Channel:
         except OSError as exc:
             raise PeerGone(f"the connection broke: {exc}") from None
 
-    def _poll(self, want: int) -> bytes | None:
-        """Bytes that arrive within ``SPIN_SECONDS``, looking without sleeping (``None``: nothing came)."""
-        start = now = time.perf_counter()
-        end = start + min(SPIN_SECONDS, self.spin_seconds)
-        try:
-            while True:
-                try:
-                    return self.sock.recv(want, socket.MSG_DONTWAIT)
-                except BlockingIOError:
-                    now = time.perf_counter()
-                    if now > end:
-                        return None
-                    os.sched_yield()  # a process that can run on this core goes first
-        finally:
-            self.spin_seconds -= now - start
-
     def _fill(self, size: int, deadline: float | None) -> None:
         """Read until the buffer holds at least ``size`` bytes."""
         while len(self.incoming) < size:
             want = max(size - len(self.incoming), 1 << 16)
             try:
-                chunk = self._poll(want)
-                if chunk is None:
-                    if deadline is not None:
-                        left = deadline - time.monotonic()
-                        if left <= 0 or not select.select([self.sock], [], [], left)[0]:
-                            raise Deadline(
-                                f"no reply within the time limit ({len(self.incoming)} of {size} bytes received)"
-                            )
-                    chunk = self.sock.recv(want)
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                        raise Deadline(
+                            f"no reply within the time limit ({len(self.incoming)} of {size} bytes received)"
+                        )
+                chunk = self.sock.recv(want)
             except OSError as exc:
                 raise PeerGone(f"the connection broke: {exc}") from None
             if not chunk:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from grader.harness.bandits import binomial_tolerance
-from grader.harness.calls import global_rng_digests_of, seed_global_rngs_of
+from grader.harness.calls import call_all, global_rng_digests_of, seed_global_rngs_of
 from grader.harness.tabular_control import ControlSpec, agent_table, train
 from grader.harness.validate import as_float_array
 
@@ -101,21 +101,22 @@ def test_hidden_double_q_coin(impl):
     DoubleQLearningAgent = impl.attr("td", "DoubleQLearningAgent")
     updates = 2000
     choices = []
+    rows, actions = np.arange(updates), np.arange(updates) % 2
     for _ in range(2):
-        agent = DoubleQLearningAgent(1, 2, 1.0, 0.0, 0.1, rng=np.random.default_rng(31))
-        picks = []
-        for i in range(updates):
-            agent.Q1, agent.Q2 = np.zeros((1, 2)), np.zeros((1, 2))
-            agent.update(0, i % 2, 1.0, 0, False, False, next_action=None)
-            q1 = agent_table(agent, 1, 2, "Q1")
-            q2 = agent_table(agent, 1, 2, "Q2")
-            in1, in2 = q1[0, i % 2] == 1.0, q2[0, i % 2] == 1.0
-            assert in1 != in2 and q1.sum() + q2.sum() == 1.0, (
-                f"update {i} (α = 1, γ = 0, r = 1, all tables zero) gave Q1 = {q1.tolist()}, Q2 = {q2.tolist()}; "
-                "expected exactly one of them to hold 1.0 at (0, a)"
-            )
-            picks.append(bool(in1))
-        choices.append(picks)
+        # update i is on its own state i (α = 1, γ = 0, r = 1, all tables zero): it must set exactly one table's
+        # entry (i, i % 2) to 1.0. All updates go in one sandbox message.
+        agent = DoubleQLearningAgent(updates, 2, 1.0, 0.0, 0.1, rng=np.random.default_rng(31))
+        agent.Q1, agent.Q2 = np.zeros((updates, 2)), np.zeros((updates, 2))
+        call_all([(agent.update, (i, i % 2, 1.0, i, False, False)) for i in range(updates)], next_action=None)
+        q1, q2 = agent_table(agent, updates, 2, "Q1"), agent_table(agent, updates, 2, "Q2")
+        in1, in2 = q1[rows, actions] == 1.0, q2[rows, actions] == 1.0
+        wrong = np.flatnonzero((in1 == in2) | (q1.sum(axis=1) + q2.sum(axis=1) != 1.0))
+        assert wrong.size == 0, (
+            f"update {wrong[0] if wrong.size else 0} (α = 1, γ = 0, r = 1, all tables zero, on its own state) gave "
+            f"Q1 = {q1[wrong[:1]].tolist()}, Q2 = {q2[wrong[:1]].tolist()} in that state; expected exactly one "
+            "of them to hold 1.0 at the updated action"
+        )
+        choices.append(in1.tolist())
     frac = float(np.mean(choices[0]))
     tolerance = binomial_tolerance(0.5, updates)
     assert abs(frac - 0.5) <= tolerance, (

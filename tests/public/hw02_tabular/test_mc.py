@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from grader.harness.bandits import binomial_tolerance
+from grader.harness.calls import call_all
 from grader.harness.tabular_models import (
     MCControlSpec,
     blackjack_episodes,
@@ -132,7 +133,7 @@ def test_eps_soft_act_frequencies(impl):
     agent = MCControlAgent(2, 4, 0.3, 1.0, rng=np.random.default_rng(5))
     agent.q = np.array([[0.0, 2.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]])
     calls = 8000
-    counts = np.bincount([as_int(agent.act(0), "act(0)", 0, 4) for _ in range(calls)], minlength=4)
+    counts = np.bincount([as_int(a, "act(0)", 0, 4) for a in call_all([(agent.act, (0,))] * calls)], minlength=4)
     freq = counts / calls
     expected = np.array([0.075, 0.775, 0.075, 0.075])
     tolerance = np.array([binomial_tolerance(p, calls) for p in expected])

@@ -1,0 +1,233 @@
+"""Trusted training loops that run beside the code under test (design P3, P9).
+
+A learning check calls the student's agent once or twice per env step. Sandboxed, each call would be a round
+trip to the child process: tens of µs on an idle machine, milliseconds when both processes wait for a core.
+So a check starts the loops of this module with :func:`grader.harness.calls.beside`: they run where the agent
+is (in the grader's process in-process, in the sandbox's child when sandboxed) at in-process speed, and the
+same code runs in both modes, so both give the same numbers.
+
+A loop may run beside the agent only when that leaks nothing the student could use and is no easier to
+exploit than a loop in the grader:
+
+* its environment is a public Gymnasium env (or one the kit ships to students), whose dynamics a student can
+  build alone; it is given training seeds only, never a hidden parameter, a testbed's means or the seeds of
+  the evaluation episodes;
+* what it returns (env steps used, episode returns) is validated by the grader and only shown (curves, the
+  message); the verdict comes from the grader's own evaluation, on its own env and seeds, in its own process:
+  a greedy policy read from the agent's table, or ``act(obs, deterministic=True)`` on lockstep episodes.
+
+Student code can patch these loops in its own process: that changes only how its agent is trained, which a
+submission could always do with its CPU budget. The budget is the child's CPU-time limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from grader.harness.calls import runs_beside
+from grader.harness.envs import checked_reset, checked_step
+from grader.harness.validate import InvalidOutput, as_float_array, as_int
+
+# Actions a little outside a box (float32 rounding of a clipped value) are accepted and clipped.
+BOX_TOLERANCE = 1e-5
+
+
+def checked_action(value: object, space: gym.Space, what: str) -> int | np.ndarray:
+    """``value`` as a valid action of ``space``: a plain ``int`` for ``Discrete``, a float array for ``Box``."""
+    if isinstance(space, gym.spaces.Discrete):
+        return as_int(value, what, 0, int(space.n))
+    if isinstance(space, gym.spaces.Box):
+        action = as_float_array(value, what, space.shape)
+        low, high = space.low.astype(np.float64), space.high.astype(np.float64)
+        if np.any(action < low - BOX_TOLERANCE) or np.any(action > high + BOX_TOLERANCE):
+            raise InvalidOutput(
+                f"{what} must lie inside the action space [{low.tolist()}, {high.tolist()}], got {action.tolist()}; "
+                "clip (or squash) the sampled action before returning it"
+            )
+        return np.clip(action, low, high).astype(space.dtype)
+    raise TypeError(f"unsupported action space {space}")
+
+
+def harness_epsilon(episode: int, start: float, end: float, duration: int) -> float:
+    """The harness's own linear ε schedule (the same formula students implement as ``linear_epsilon``)."""
+    if duration <= 0:
+        return end
+    return start + (end - start) * min(episode / duration, 1.0)
+
+
+@runs_beside
+def train_td(
+    agent: Any,
+    env_id: str,
+    env_kwargs: dict[str, Any],
+    episodes: int,
+    epsilon: tuple[float, float, int],
+    env_seed: int,
+    train_step_cap: int | None,
+    max_train_steps: int | None = None,
+) -> tuple[int, np.ndarray]:
+    """Run ``episodes`` training episodes of a tabular TD-control ``agent`` (hw02; the loop of
+    :mod:`grader.harness.tabular_control`). Returns (total env steps, undiscounted return of every episode).
+
+    Fails (``AssertionError``) once the episodes use more than ``max_train_steps`` env steps in total: on
+    CliffWalking-v1 (no time limit) an agent that learns to walk in circles never finishes.
+    """
+    env = gym.make(env_id, **env_kwargs)
+    n_actions = int(env.action_space.n)
+    env.action_space.seed(env_seed)
+    cap = train_step_cap or 1 << 62
+    budget = max_train_steps or 1 << 62
+    what = f"{type(agent).__name__}.act() return value"
+    act, update = agent.act, agent.update
+    eps_start, eps_end, eps_duration = epsilon
+    returns = np.empty(episodes)
+    total_steps = 0
+    for episode in range(episodes):
+        agent.epsilon = harness_epsilon(episode, eps_start, eps_end, eps_duration)
+        s, _ = env.reset(seed=env_seed if episode == 0 else None)
+        s = int(s)
+        a = as_int(act(s), what, 0, n_actions)
+        ret, steps, done = 0.0, 0, False
+        while not done:
+            s2, r, terminated, truncated, _ = env.step(a)
+            s2, r, steps = int(s2), float(r), steps + 1
+            truncated = bool(truncated) or steps >= cap
+            a2 = None if terminated else as_int(act(s2), what, 0, n_actions)
+            update(s, a, r, s2, bool(terminated), truncated, next_action=a2)
+            ret += r
+            s, a, done = s2, a2, terminated or truncated
+        returns[episode] = ret
+        total_steps += steps
+        if total_steps > budget:
+            raise AssertionError(
+                f"{type(agent).__name__} on {env_id}: training used more than {budget} env steps in its first "
+                f"{episode + 1} of {episodes} episodes (mean return {np.mean(returns[: episode + 1]):.1f}); a correct "
+                "agent needs far fewer. Its episodes get longer instead of shorter: check the sign of the TD error "
+                "and that act() explores with probability ε"
+            )
+    env.close()
+    return total_steps, returns
+
+
+@runs_beside
+def train_mc_episodes(agent: Any, env_id: str, episodes: int, seed: int) -> int:
+    """Run ``episodes`` episodes of a Monte Carlo control ``agent`` (hw02) on ``env_id`` (reset with ``seed``
+    once): ``act(state)`` per step, ``update_episode(states, actions, rewards)`` after each episode. States are
+    :func:`grader.harness.tabular_models.blackjack_index` for Blackjack-v1. Returns the env steps used."""
+    from grader.harness.tabular_models import blackjack_index
+
+    env = gym.make(env_id)
+    what = f"{type(agent).__name__}.act() return value"
+    act, update_episode = agent.act, agent.update_episode
+    total_steps = 0
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed if episode == 0 else None)
+        states, actions, rewards = [], [], []
+        while True:
+            state = blackjack_index(obs)
+            action = as_int(act(state), what, 0, 2)
+            obs, reward, terminated, truncated, _ = env.step(action)
+            states.append(state)
+            actions.append(action)
+            rewards.append(float(reward))
+            if terminated or truncated:
+                break
+        update_episode(states, actions, rewards)
+        total_steps += len(actions)
+    env.close()
+    return total_steps
+
+
+@runs_beside
+class OnlineTrainer:
+    """Trains an online agent (hw03, hw04; the protocol of :mod:`grader.harness.deep_control`) on its own env,
+    a chunk of env steps at a time, so the grader can evaluate between chunks.
+
+    Per step: ``a = act(obs)`` (validated), ``env.step(a)``, ``observe(obs, a, r, next_obs, terminated,
+    truncated)``; after ``terminated or truncated`` the env is reset. The first reset uses ``env_seed``, and so
+    does ``action_space.seed``.
+    """
+
+    def __init__(self, agent: Any, env_id: str, env_kwargs: dict[str, Any], env_seed: int) -> None:
+        self.env = gym.make(env_id, **env_kwargs)
+        self.env.action_space.seed(env_seed)
+        self.act, self.observe = agent.act, agent.observe
+        self.what = f"{type(agent).__name__}.act(obs) return value"
+        self.obs, _ = self.env.reset(seed=env_seed)
+        self.episode_return = 0.0
+        self.step = 0
+
+    def advance(self, steps: int) -> dict[str, Any]:
+        """Train for ``steps`` more env steps. Returns the env steps so far (``step``), and the return
+        (``returns``) and the step count at the end (``ends``) of every episode that finished meanwhile."""
+        returns: list[float] = []
+        ends: list[int] = []
+        space = self.env.action_space
+        for _ in range(int(steps)):
+            obs = self.obs
+            action = checked_action(self.act(np.array(obs)), space, self.what)
+            next_obs, reward, terminated, truncated, _ = self.env.step(action)
+            reward, terminated, truncated = float(reward), bool(terminated), bool(truncated)
+            copy = action.copy() if isinstance(action, np.ndarray) else action
+            self.observe(np.array(obs), copy, reward, np.array(next_obs), terminated, truncated)
+            self.step += 1
+            self.episode_return += reward
+            self.obs = next_obs
+            if terminated or truncated:
+                returns.append(self.episode_return)
+                ends.append(self.step)
+                self.episode_return = 0.0
+                self.obs, _ = self.env.reset()
+        return {"step": self.step, "returns": returns, "ends": ends}
+
+    def close(self) -> None:
+        self.env.close()
+
+
+@runs_beside
+class LockstepBandits:
+    """The agents of independent bandit runs (hw01), played together: one call per step for all runs. The
+    testbeds and their rewards stay in the grader; each agent gets only the reward of the arm it chose."""
+
+    def __init__(self, agents: list[Any], n_arms: list[int]) -> None:
+        self.acts = [agent.act for agent in agents]
+        self.updates = [agent.update for agent in agents]
+        self.n_arms = n_arms
+        self.what = f"{type(agents[0]).__name__}.act() return value"
+        self.actions: list[int] = []
+
+    def step(self, rewards: np.ndarray | None) -> np.ndarray:
+        """``update(a_i, r_i)`` of every run with its last action (unless ``rewards`` is None: the first step),
+        then ``a_i = act()`` of every run; the new actions (int64, one per run)."""
+        self.finish(rewards)
+        self.actions = [as_int(act(), self.what, 0, n) for act, n in zip(self.acts, self.n_arms, strict=True)]
+        return np.array(self.actions, dtype=np.int64)
+
+    def finish(self, rewards: np.ndarray | None) -> None:
+        """The last step's updates (``update(a_i, r_i)`` of every run), with no new action."""
+        if rewards is not None:
+            for update, action, reward in zip(self.updates, self.actions, rewards.tolist(), strict=True):
+                update(action, reward)
+
+
+@runs_beside
+def scripted_steps(
+    env: Any, n_obs: int, seed: int, actions: list[int], reset_states: list[int], reset_on_terminated: bool
+) -> list[tuple[int, float | None, bool]]:
+    """Drive an env under test (hw01's grid world) with given actions: ``reset(seed=seed)``, then one ``step``
+    per action; after a step that ended in one of ``reset_states``, or that terminated when
+    ``reset_on_terminated``, ``reset()`` without a seed. Returns ``(obs, reward, terminated)`` after every reset
+    (reward ``None``) and step, each validated as the Gymnasium API requires."""
+    obs, _ = checked_reset(env, n_obs, seed=seed)
+    entries: list[tuple[int, float | None, bool]] = [(obs, None, False)]
+    resets = set(reset_states)
+    for action in actions:
+        step = checked_step(env, action, n_obs)
+        entries.append((step.obs, step.reward, step.terminated))
+        if step.obs in resets or (reset_on_terminated and step.terminated):
+            obs, _ = checked_reset(env, n_obs)
+            entries.append((obs, None, False))
+    return entries
