@@ -25,6 +25,17 @@ from pathlib import Path
 import pytest
 
 from grader import report
+from grader.budget import (
+    CHILD_START_SECONDS,
+    Clock,
+    CPUTimeExceeded,
+    cpu_limit,
+    cpu_limit_message,
+    starved_message,
+    stuck_message,
+    wall_limit,
+    was_starved,
+)
 from grader.harness import curves
 from grader.impl import Implementation, ImplementationError, resolve_impl_root
 from grader.results import CheckResult, append_record, result_to_record
@@ -34,10 +45,6 @@ from grader.sandbox.session import SandboxedImplementation, SandboxSession
 from grader.sandbox.zygote import Zygote
 
 VISIBILITIES = ("public", "hidden")
-#: With ``--sandbox`` a check may take this many times its own timeout in wall-clock time: every call into the
-#: student's code crosses a process boundary, which costs the grader's time, not the student's. The student's
-#: code still gets only the check's own timeout (plus 10 s) of CPU time in its child process.
-SANDBOX_WALL_FACTOR = 4.0
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,15 +79,6 @@ def check_timeout(item: pytest.Item) -> float:
     if marker and marker.args:
         return float(marker.args[0])
     return float(item.config.getini("timeout") or 0)
-
-
-def limit_text(item: pytest.Item) -> str:
-    """The check's wall-clock limit in words, e.g. ``240 s (4× its 60 s in-process limit, ...)``."""
-    limit = f"{check_timeout(item):g} s"
-    own = getattr(item, "_rlgrade_cpu_seconds", None)
-    if own is None:
-        return limit
-    return f"{limit} ({SANDBOX_WALL_FACTOR:g}× its {own:g} s in-process limit, for the sandbox's overhead)"
 
 
 def check_title(item: pytest.Item) -> str:
@@ -123,17 +121,16 @@ class RLGradePlugin:
                 problems.append(f"{item.nodeid}: missing docstring (its first line is the check's title)")
         if problems:
             raise pytest.UsageError("badly declared checks:\n  " + "\n  ".join(problems))
-        if self.config.getoption("--sandbox"):
-            for item in self._items.values():
-                item._rlgrade_cpu_seconds = check_timeout(item) or 60.0
-                item.add_marker(pytest.mark.timeout(item._rlgrade_cpu_seconds * SANDBOX_WALL_FACTOR), append=False)
+        for item in self._items.values():  # the timeout is CPU time; the wall clock only catches a stuck check
+            item._rlgrade_cpu_seconds = check_timeout(item) or 60.0
+            item.add_marker(pytest.mark.timeout(wall_limit(item._rlgrade_cpu_seconds)), append=False)
         if self.records_path:
             for nodeid, item in self._items.items():
                 append_record(
                     self.records_path,
                     "collected",
                     nodeid=nodeid,
-                    timeout=check_timeout(item),
+                    cpu_seconds=item._rlgrade_cpu_seconds,
                     points=check_points(item),
                     title=check_title(item),
                 )
@@ -144,12 +141,28 @@ class RLGradePlugin:
             append_record(self.records_path, "started", nodeid=nodeid)
 
     @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        """Run the check under its CPU-time limit, and note when it started (for :func:`was_starved`)."""
+        if item.nodeid not in self._items:
+            yield
+            return
+        item._rlgrade_clock = Clock.start(os.getpid())
+        with cpu_limit(item._rlgrade_cpu_seconds):
+            yield
+
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         outcome = yield
         rep = outcome.get_result()
         if item.nodeid in self._items and call.excinfo is not None and not rep.passed:
             impl_root = getattr(item, "_rlgrade_impl_root", None)
-            rep.rlgrade_message = describe_failure(call.excinfo, limit_text(item), impl_root)
+            cpu_seconds = item._rlgrade_cpu_seconds
+            clock = getattr(item, "_rlgrade_clock", None)
+            if is_wall_timeout(call.excinfo) and clock is not None and was_starved(clock):
+                rep.rlgrade_busy = True
+                rep.rlgrade_message = starved_message(clock, cpu_seconds)
+            else:
+                rep.rlgrade_message = describe_failure(call.excinfo, cpu_seconds, impl_root)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.nodeid in self._items:
@@ -162,9 +175,11 @@ class RLGradePlugin:
         phases = self._phases.pop(nodeid, [])
         failed = [r for r in phases if not r.passed]
         message = ""
+        busy = False
         if failed:
             first = failed[0]
             message = getattr(first, "rlgrade_message", None) or fallback_message(first)
+            busy = getattr(first, "rlgrade_busy", False)
         assignment, visibility = check_location(item.path)
         figure = ""
         drawn = curves.take()
@@ -182,6 +197,7 @@ class RLGradePlugin:
             message=message,
             duration=round(sum(r.duration for r in phases), 4),
             figure=figure,
+            busy=busy,
         )
         self.results.append(result)
         if self.records_path:
@@ -205,22 +221,26 @@ class RLGradePlugin:
             report.write_all(self.results, self.report_dir, time.monotonic() - self._started)
 
 
-def describe_failure(excinfo: pytest.ExceptionInfo, limit: str, impl_root: Path | None) -> str:
+def is_wall_timeout(excinfo: pytest.ExceptionInfo) -> bool:
+    """Whether pytest-timeout stopped the check (at its wall-clock limit)."""
+    return isinstance(excinfo.value, pytest.fail.Exception) and str(excinfo.value).startswith("Timeout")
+
+
+def describe_failure(excinfo: pytest.ExceptionInfo, cpu_seconds: float, impl_root: Path | None) -> str:
     """A student-facing sentence for why a check failed, without the grader's traceback."""
     exc = excinfo.value
     if isinstance(exc, ImplementationError):
         return str(exc)
+    if isinstance(exc, CPUTimeExceeded):
+        return cpu_limit_message(cpu_seconds)
+    if is_wall_timeout(excinfo):
+        return stuck_message(cpu_seconds)
     if isinstance(exc, NotImplementedError):
         return f"Not implemented yet: {exc}" if str(exc) else "Not implemented yet (NotImplementedError)."
     if isinstance(exc, AssertionError):
         text = str(exc)
         return text.split("\nassert ")[0] if not text.startswith("assert ") else text.splitlines()[0]
     if isinstance(exc, pytest.fail.Exception):
-        if "Timeout" in str(exc):
-            return (
-                f"Timed out: the check did not finish within its limit of {limit} "
-                "(an endless loop, or far slower than the reference)."
-            )
         return str(exc)
     if isinstance(exc, pytest.skip.Exception):
         return f"Skipped during the check (counts as failed): {exc}"
@@ -303,7 +323,10 @@ def impl(request: pytest.FixtureRequest):
         yield Implementation(root=root, assignment=location[0])
         return
     cpu_seconds = request.node._rlgrade_cpu_seconds
-    limits = Limits(call_seconds=cpu_seconds * SANDBOX_WALL_FACTOR, cpu_seconds=int(cpu_seconds) + 10)
+    # A reply is awaited a little longer than the check's wall-clock limit: pytest-timeout stops the check first
+    # and tells a stuck child from a busy machine.
+    wall = wall_limit(cpu_seconds) + CHILD_START_SECONDS
+    limits = Limits(call_seconds=wall, cpu_seconds=int(cpu_seconds) + CHILD_START_SECONDS)
     zygote = zygote_for(request.config, root, location[0])
     session = SandboxSession(zygote, zlib.crc32(request.node.nodeid.encode()), limits)
     try:

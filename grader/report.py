@@ -96,7 +96,9 @@ def junit_xml(results: list[CheckResult]) -> ET.Element:
 def summary_line(results: list[CheckResult]) -> str:
     score, max_score = total(results)
     passed = sum(r.passed for r in results)
-    return f"{_fmt(score)} / {_fmt(max_score)} points ({passed} of {len(results)} checks passed)"
+    busy = sum(r.busy for r in results)
+    not_graded = f"; {busy} NOT GRADED, the machine was too busy: grade again" if busy else ""
+    return f"{_fmt(score)} / {_fmt(max_score)} points ({passed} of {len(results)} checks passed{not_graded})"
 
 
 def markdown(results: list[CheckResult]) -> str:
@@ -108,7 +110,7 @@ def markdown(results: list[CheckResult]) -> str:
     for assignment, rs in by_assignment.items():
         lines += [f"## {assignment}: {summary_line(rs)}", "", "| check | points | result |", "|---|---|---|"]
         for r in rs:
-            mark = "✅ pass" if r.passed else "❌ fail"
+            mark = "✅ pass" if r.passed else "⚠️ not graded" if r.busy else "❌ fail"
             tag = " *(hidden)*" if r.visibility == "hidden" else ""
             title = r.title.replace("|", "\\|")  # a title with |x| must not end the table cell
             lines.append(f"| `{r.name}`{tag} — {title} | {_fmt(r.points)} / {_fmt(r.max_points)} | {mark} |")
@@ -144,7 +146,9 @@ def terminal_table(results: list[CheckResult], width: int = 110) -> str:
             rows.append(f"[{r.assignment}: {summary_line([x for x in results if x.assignment == r.assignment])}]")
         tag = " [hidden]" if r.visibility == "hidden" else ""
         pts = f"{_fmt(r.points)}/{_fmt(r.max_points)}"
-        verdict = "PASS" if r.passed else "FAIL  " + _clip(r.message, width - name_w - 18)
+        verdict = (
+            "PASS" if r.passed else ("NOT GRADED  " if r.busy else "FAIL  ") + _clip(r.message, width - name_w - 24)
+        )
         rows.append(f"{_clip(r.name + tag, name_w):<{name_w}} {pts:>9}  {verdict}")
     rows += ["-" * width, f"TOTAL {summary_line(results)}"]
     return "\n".join(rows)

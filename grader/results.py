@@ -21,6 +21,7 @@ class CheckResult:
     message: str
     duration: float
     figure: str = ""  # learning-curve PNG, relative to the report folder ("" when the check draws none)
+    busy: bool = False  # not graded: the machine was too busy to run it within its wall-clock limit (0 points)
 
     @property
     def points(self) -> float:

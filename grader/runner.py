@@ -1,10 +1,11 @@
 """One grading run: pytest in a child process, watched from outside, restarted after a crash.
 
 The checks run in a separate pytest process that streams one record per check to a file. This process
-watches it: a check that overruns its timeout (even one that ignores signals) has its process group
+watches it: a check that overruns its wall-clock limit (even one that ignores signals) has its process group
 killed, a check during which the process died (``os._exit``, segfault, memory) gets 0 with a message,
 and pytest is started again on the checks not graded yet. So every collected check ends with a verdict
-and a report is always written (design P6).
+and a report is always written (design P6). A check that reached its wall-clock limit because the machine was
+too busy (:mod:`grader.budget`) is graded again, up to ``BUSY_RETRIES`` times, then reported as not graded.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.budget import BUSY_RETRIES, Clock, starved_message, stuck_message, wall_limit, was_starved
 from grader.results import CheckResult, read_records, result_from_record
 
-#: Seconds a check may overrun its own pytest-timeout before the grader kills the process.
+#: Seconds a check may overrun its wall-clock limit (pytest-timeout's) before the grader kills the process.
 KILL_GRACE = 10.0
 POLL_INTERVAL = 0.1
 
@@ -89,8 +91,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def _lost_check(nodeid: str, collected: dict, why: str) -> CheckResult:
-    """A 0-point verdict for a check whose pytest process was killed or died while it ran."""
+def _lost_check(nodeid: str, collected: dict, why: str, busy: bool = False) -> CheckResult:
+    """A 0-point verdict for a check whose pytest process was killed or died while it ran (``busy``: not graded,
+    the machine was too busy)."""
     path, _, name = nodeid.partition("::")
     parts = Path(path).parts
     return CheckResult(
@@ -102,7 +105,8 @@ def _lost_check(nodeid: str, collected: dict, why: str) -> CheckResult:
         max_points=float(collected[nodeid]["points"]),
         passed=False,
         message=why,
-        duration=float(collected[nodeid].get("timeout", 0.0)),
+        duration=wall_limit(float(collected[nodeid].get("cpu_seconds", 0.0))),
+        busy=busy,
     )
 
 
@@ -130,6 +134,7 @@ def run_checks(
     results: dict[str, CheckResult] = {}
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("GITHUB_STEP_SUMMARY", None)  # the report is the grader's to write, not pytest's
+    busy_runs: dict[str, int] = {}
     while True:
         graded_before = len(results)
         with log.open("a", encoding="utf-8") as log_fh:
@@ -149,7 +154,11 @@ def run_checks(
                 "your code may have called os._exit/sys.exit, crashed the interpreter or used too much memory.",
             )
         if lost is not None:
-            results[lost[0]] = _lost_check(lost[0], collected, lost[1])
+            results[lost[0]] = _lost_check(lost[0], collected, *lost[1:])
+        retry = [n for n, r in results.items() if r.busy and busy_runs.get(n, 0) < BUSY_RETRIES]
+        for nodeid in retry:  # the machine was too busy to grade it: grade it again
+            busy_runs[nodeid] = busy_runs.get(nodeid, 0) + 1
+            del results[nodeid]
         if not collected:
             raise GradingError(
                 f"pytest collected no checks (exit code {proc.returncode}); see {log}:\n"
@@ -163,7 +172,7 @@ def run_checks(
         remaining = [n for n in collected if n not in results]
         if not remaining:
             return [results[n] for n in collected]
-        if len(results) == graded_before:
+        if len(results) == graded_before and not retry:
             raise GradingError(f"pytest stopped without grading any of {len(remaining)} checks; see {log}")
         targets = remaining
         records.unlink()
@@ -171,28 +180,27 @@ def run_checks(
 
 def _watch(
     proc: subprocess.Popen, records: Path, progress: Progress | None = None, graded_before: int = 0
-) -> tuple[str, str] | None:
-    """Wait for ``proc``; kill it when the running check overruns its timeout by ``KILL_GRACE``.
-    Returns (nodeid, message) for a check the grader had to kill, else None."""
-    current, since, size = None, time.monotonic(), -1
-    timeouts: dict[str, float] = {}
+) -> tuple[str, str, bool] | None:
+    """Wait for ``proc``; kill it when the running check overruns its wall-clock limit by ``KILL_GRACE``.
+    Returns (nodeid, message, machine too busy) for a check the grader had to kill, else None."""
+    current, clock, size = None, Clock.start(proc.pid), -1
+    limits: dict[str, float] = {}
     while proc.poll() is None:
         time.sleep(POLL_INTERVAL)
         if records.exists() and records.stat().st_size != size:
             size = records.stat().st_size
             watch = _read_watch(records)
             if watch.current != current:
-                current, since = watch.current, time.monotonic()
-            timeouts = {n: float(r.get("timeout") or 0) for n, r in watch.collected.items()}
+                current, clock = watch.current, Clock.start(proc.pid)
+            limits = {n: float(r.get("cpu_seconds") or 0) for n, r in watch.collected.items()}
             if progress is not None and watch.collected:
                 progress(graded_before + len(watch.results), graded_before + len(watch.collected), current)
         if current is None:
             continue
-        limit = timeouts.get(current, 0.0)
-        if limit and time.monotonic() - since > limit + KILL_GRACE:
+        cpu_seconds = limits.get(current, 0.0)
+        if cpu_seconds and time.monotonic() - clock.started > wall_limit(cpu_seconds) + KILL_GRACE:
+            starved = was_starved(clock)
+            message = starved_message(clock, cpu_seconds) if starved else stuck_message(cpu_seconds)
             _kill_group(proc)
-            return current, (
-                f"Timed out: the check did not finish within its limit of {limit:g} s and the grader "
-                "had to stop it (an endless loop that ignores interrupts, or a blocked call)."
-            )
+            return current, message, starved
     return None

@@ -1,0 +1,95 @@
+"""A check's budget is CPU time, and the wall clock tells a busy machine from stuck code (grader/budget.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import by_name, run_cli, write_package
+
+from grader.budget import BUSY_RETRIES, Clock, CPUTimeExceeded, cpu_limit, was_starved
+
+SPIN = "while True: pass"
+
+
+def pinned(code: str, cpu: int) -> subprocess.Popen:
+    """A Python process running ``code`` on CPU ``cpu`` only."""
+    return subprocess.Popen([sys.executable, "-c", f"import os; os.sched_setaffinity(0, {{{cpu}}})\n{code}"])
+
+
+def test_the_cpu_limit_counts_cpu_time_not_wall_time() -> None:
+    with cpu_limit(0.3):
+        time.sleep(0.6)  # twice the limit in wall time, no CPU: no verdict
+    started = time.process_time()
+    with pytest.raises(CPUTimeExceeded), cpu_limit(0.3):
+        while True:
+            pass
+    assert time.process_time() - started >= 0.29
+
+
+def test_a_starved_process_is_told_from_a_sleeping_one() -> None:
+    """A process that competes with three others for one CPU waits ~3/4 of the time; one that sleeps never."""
+    cpu = min(os.sched_getaffinity(0))
+    hogs = [pinned(SPIN, cpu) for _ in range(3)]
+    starved, sleeper = pinned(SPIN, cpu), pinned("import time; time.sleep(60)", cpu)
+    try:
+        clocks = {"starved": Clock.start(starved.pid), "sleeper": Clock.start(sleeper.pid)}
+        time.sleep(1.5)
+        shares = {name: clock.waited_share() for name, clock in clocks.items()}
+        assert shares["starved"] > 0.6 and was_starved(clocks["starved"]), shares
+        assert shares["sleeper"] < 0.05 and not was_starved(clocks["sleeper"]), shares
+    finally:
+        for process in [*hogs, starved, sleeper]:
+            process.kill()
+            process.wait()
+
+
+STARVED_CHECK = '''
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(1)
+def test_starved(impl):
+    """Spins on one CPU next to eight processes that spin there too."""
+    with open(os.environ["RLGRADE_TEST_RUNS"], "a") as runs:
+        runs.write("run\\n")
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    spin = f"import os; os.sched_setaffinity(0, {{{cpu}}})\\nwhile True: pass"
+    hogs = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(8)]
+    try:
+        while True:  # 1/9 of a CPU: the 5 s wall-clock limit comes long before 1 s of CPU time
+            pass
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+'''
+
+
+@pytest.mark.timeout(180)
+def test_a_check_starved_by_a_busy_machine_is_graded_again_then_not_graded(fake_course: Path, tmp_path: Path) -> None:
+    """Never the student's 0: the check is run 1 + BUSY_RETRIES times, then reported as not graded (exit 2)."""
+    write_package(fake_course / "tests" / "public" / "hw99_demo", {"test_starved.py": STARVED_CHECK})
+    runs = tmp_path / "runs.txt"
+    out = tmp_path / "out"
+    proc = run_cli(
+        "grade", "solutions", "--out", str(out), "--course", str(fake_course), "--no-sandbox",
+        env={"RLGRADE_TEST_RUNS": str(runs)},
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "not graded, the machine was too busy" in proc.stderr
+    result = by_name(json.loads((out / "results.json").read_text()))["test_starved"]
+    assert result["score"] == 0 and result["output"].startswith("Not graded: the machine was too busy"), result
+    assert runs.read_text().count("run") == 1 + BUSY_RETRIES
+    assert "NOT GRADED" in proc.stdout
