@@ -117,7 +117,11 @@ def grade_batch(
             for done in as_completed(running):
                 job = running[done]
                 try:
-                    done.result()
+                    busy = [r.name for r in done.result() if r.busy]
+                    if busy:  # no verdict on these checks: the submission is graded again on the next run
+                        for report_file in ("report.md", "results.json"):
+                            (job.out / report_file).unlink(missing_ok=True)
+                        raise GradingError(f"not graded, the machine was too busy: {', '.join(busy)}")
                 except GradingError as err:  # this submission cannot be graded (e.g. a zip escaping its folder)
                     job.out.mkdir(parents=True, exist_ok=True)
                     (job.out / "error.txt").write_text(str(err) + "\n", encoding="utf-8")

@@ -9,6 +9,10 @@ Usage (from the repo root):
     .venv/bin/python scripts/benchmark_sandbox.py                 # every assignment
     .venv/bin/python scripts/benchmark_sandbox.py hw01 hw02
     .venv/bin/python scripts/benchmark_sandbox.py hw02 --checks 5 # and the 5 checks the sandbox slows most
+    .venv/bin/python scripts/benchmark_sandbox.py --tiny          # a tiny assignment in the kit's format
+
+``--tiny`` writes a course of one small assignment (two exact checks, and a learning check whose agent answers
+50 000 ``act``/``observe`` calls: tabular Q-learning on FrozenLake through the kit's ``DeepSpec``) and grades it.
 """
 
 from __future__ import annotations
@@ -24,9 +28,82 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def grade(hw: str, sandbox: bool, out: Path) -> tuple[float, float, float, dict[str, float]]:
+TINY_AGENT = """
+import numpy as np
+
+
+def greedy(q_row):
+    return int(np.argmax(q_row))
+
+
+class QAgent:
+    def __init__(self, observation_space, action_space, seed=0, alpha=0.5, gamma=0.95, epsilon=0.2):
+        self.q = np.zeros((int(observation_space.n), int(action_space.n)))
+        self.rng = np.random.default_rng(seed)
+        self.alpha, self.gamma, self.epsilon = alpha, gamma, epsilon
+
+    def act(self, obs, deterministic=False):
+        if not deterministic and self.rng.random() < self.epsilon:
+            return int(self.rng.integers(self.q.shape[1]))
+        return greedy(self.q[int(obs)])
+
+    def observe(self, obs, action, reward, next_obs, terminated, truncated):
+        target = reward + (0.0 if terminated else self.gamma * self.q[int(next_obs)].max())
+        self.q[int(obs), action] += self.alpha * (target - self.q[int(obs), action])
+"""
+
+TINY_CHECKS = '''
+import numpy as np
+import pytest
+
+from grader.harness.deep_control import DeepSpec
+from grader.harness.validate import as_int
+
+SPEC = DeepSpec(check="test_learns", module="agent", agent="QAgent", env_id="FrozenLake-v1", steps=50_000, seed=1,
+                low=1.0, env_kwargs={"is_slippery": False})
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(10)
+def test_greedy(impl):
+    """greedy picks the largest entry"""
+    assert as_int(impl.attr("agent", "greedy")(np.array([0.0, 2.0, 1.0])), "greedy", 0, 3) == 1
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(10)
+def test_deterministic_act(impl):
+    """act(obs, deterministic=True) is greedy"""
+    import gymnasium as gym
+    agent = impl.attr("agent", "QAgent")(gym.spaces.Discrete(4), gym.spaces.Discrete(2), seed=0)
+    agent.q = np.array([[0.0, 1.0]] * 4)
+    assert as_int(agent.act(2, deterministic=True), "act", 0, 2) == 1
+
+
+@pytest.mark.points(3)
+@pytest.mark.timeout(60)
+def test_learns(impl):
+    """Q-learning solves the 4x4 FrozenLake without slips in 50 000 steps"""
+    SPEC.assert_learns(impl.attr("agent", "QAgent"), "check the TD target")
+'''
+
+
+def tiny_course(root: Path) -> Path:
+    """A course with one assignment ``hw01_tiny`` in the kit's format (reference, public checks)."""
+    (root / "solutions" / "hw01_tiny").mkdir(parents=True)
+    (root / "tests" / "public" / "hw01_tiny").mkdir(parents=True)
+    (root / "tests" / "hidden" / "hw01_tiny").mkdir(parents=True)
+    (root / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
+    (root / "solutions" / "hw01_tiny" / "__init__.py").write_text("")
+    (root / "solutions" / "hw01_tiny" / "agent.py").write_text(TINY_AGENT)
+    (root / "tests" / "public" / "hw01_tiny" / "test_tiny.py").write_text(TINY_CHECKS)
+    return root
+
+
+def grade(hw: str, sandbox: bool, out: Path, course: Path = ROOT) -> tuple[float, float, float, dict[str, float]]:
     """(seconds, points, max points, seconds per check) of one grading run of the reference."""
     command = [sys.executable, "-m", "grader.cli", "grade", "solutions", "--hw", hw, "--hidden", "--out", str(out)]
+    command += ["--course", str(course)]
     started = time.monotonic()
     subprocess.run([*command, "--sandbox" if sandbox else "--no-sandbox"], cwd=ROOT, capture_output=True, check=True)
     seconds = time.monotonic() - started
@@ -39,13 +116,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignments", nargs="*", help="assignment prefixes (default: all)")
     parser.add_argument("--checks", type=int, default=0, help="also list the N checks with the most added time")
+    parser.add_argument("--tiny", action="store_true", help="grade a tiny assignment in the kit's format instead")
     args = parser.parse_args()
     assignments = args.assignments or sorted(p.name.split("_")[0] for p in (ROOT / "solutions").glob("hw*"))
     print(f"{'assignment':12s} {'debug s':>9s} {'sandbox s':>10s} {'ratio':>6s}  points debug / sandbox")
     with tempfile.TemporaryDirectory() as tmp:
-        for hw in assignments:
-            debug = grade(hw, False, Path(tmp) / f"{hw}-debug")
-            boxed = grade(hw, True, Path(tmp) / f"{hw}-sandbox")
+        course = tiny_course(Path(tmp) / "tiny") if args.tiny else ROOT
+        for hw in ["hw01"] if args.tiny else assignments:
+            debug = grade(hw, False, Path(tmp) / f"{hw}-debug", course)
+            boxed = grade(hw, True, Path(tmp) / f"{hw}-sandbox", course)
             print(
                 f"{hw:12s} {debug[0]:9.1f} {boxed[0]:10.1f} {boxed[0] / debug[0]:6.2f}  "
                 f"{debug[1]:g}/{debug[2]:g} / {boxed[1]:g}/{boxed[2]:g}",

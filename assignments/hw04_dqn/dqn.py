@@ -7,7 +7,9 @@ together and answers the calls of the grader's training loop (``grader/harness/d
 * ``observe(obs, action, reward, next_obs, terminated, truncated)``: store the transition and learn.
 
 The grader owns the environment, its seeds, the step budget and the evaluation. Per env step it calls
-``act`` once and then ``observe`` once, so the agent counts env steps in ``observe``.
+``act`` once and then ``observe`` once, so the agent counts env steps in ``observe``. It evaluates
+``act(obs, deterministic=True)`` on 10 episodes played in lockstep (one call per unfinished episode per step),
+so the greedy action must depend on ``obs`` alone.
 
 Shapes: a batch of ``B`` observations is a float32 tensor ``(B, obs_dim)``; a Q-network maps it to
 ``(B, n_actions)``; actions are int64 ``(B,)``; rewards and ``terminated`` flags are float32 ``(B,)``.

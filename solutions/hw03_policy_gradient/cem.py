@@ -8,7 +8,8 @@ collapsing too early.
 The agent answers the calls of the grader's training loop (``grader/harness/deep_control.py``):
 ``agent = CEMAgent(observation_space, action_space, seed=..., population=..., ...)``, then per step
 ``a = agent.act(obs)`` and ``agent.observe(obs, a, reward, next_obs, terminated, truncated)``; the grader
-evaluates ``agent.act(obs, deterministic=True)``. Draw every random number from the agent's own
+evaluates ``agent.act(obs, deterministic=True)`` on 10 episodes played in lockstep (one call per unfinished
+episode per step), so that action must depend on ``obs`` alone. Draw every random number from the agent's own
 ``np.random.default_rng(seed)``.
 """
 

@@ -12,7 +12,9 @@ loss below is gradient ASCent on J.
 The agent answers the calls of the grader's training loop (``grader/harness/deep_control.py``):
 ``agent = ReinforceAgent(observation_space, action_space, seed=..., lr=..., ...)``, then per step
 ``a = agent.act(obs)`` and ``agent.observe(obs, a, reward, next_obs, terminated, truncated)``; the grader
-evaluates ``agent.act(obs, deterministic=True)``. Sample with torch's global RNG (the grader seeds it).
+evaluates ``agent.act(obs, deterministic=True)`` on 10 episodes played in lockstep (one call per unfinished
+episode per step), so that action must depend on ``obs`` alone. Sample with torch's global RNG (the grader
+seeds it).
 """
 
 from __future__ import annotations
