@@ -35,8 +35,10 @@ MODES = {"in-process": [], "sandboxed": ["--sandbox"]}
 
 @contextlib.contextmanager
 def busy_machine(processes: int) -> Iterator[None]:
-    """``processes`` processes that spin on the CPU until the block ends."""
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    """``processes`` processes that spin on the CPU until the block ends, each in a session of its own (as
+    independent jobs are: with the kernel's autogroup scheduling, a session shares the CPU as one task)."""
+    spin = [sys.executable, "-c", "while True: pass"]
+    hogs = [subprocess.Popen(spin, start_new_session=True) for _ in range(processes)]
     try:
         yield
     finally:
