@@ -45,6 +45,7 @@ from grader.sandbox.session import SandboxedImplementation, SandboxSession
 from grader.sandbox.zygote import Zygote
 
 VISIBILITIES = ("public", "hidden")
+DEFAULT_CPU_SECONDS = 60.0  # a check without @pytest.mark.timeout (the ini's timeout is for other tests)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -74,11 +75,10 @@ def check_location(path: Path) -> tuple[str, str] | None:
     return (path.parent.name, visibility) if visibility in VISIBILITIES else None
 
 
-def check_timeout(item: pytest.Item) -> float:
+def check_cpu_seconds(item: pytest.Item) -> float:
+    """The check's CPU-time limit: its ``@pytest.mark.timeout(seconds)``, else :data:`DEFAULT_CPU_SECONDS`."""
     marker = item.get_closest_marker("timeout")
-    if marker and marker.args:
-        return float(marker.args[0])
-    return float(item.config.getini("timeout") or 0)
+    return float(marker.args[0]) if marker and marker.args else DEFAULT_CPU_SECONDS
 
 
 def check_title(item: pytest.Item) -> str:
@@ -122,7 +122,7 @@ class RLGradePlugin:
         if problems:
             raise pytest.UsageError("badly declared checks:\n  " + "\n  ".join(problems))
         for item in self._items.values():  # the timeout is CPU time; the wall clock only catches a stuck check
-            item._rlgrade_cpu_seconds = check_timeout(item) or 60.0
+            item._rlgrade_cpu_seconds = check_cpu_seconds(item)
             item.add_marker(pytest.mark.timeout(wall_limit(item._rlgrade_cpu_seconds)), append=False)
         if self.records_path:
             for nodeid, item in self._items.items():

@@ -10,6 +10,12 @@ Usage (from the repo root):
     .venv/bin/python scripts/benchmark_sandbox.py hw01 hw02
     .venv/bin/python scripts/benchmark_sandbox.py hw02 --checks 5 # and the 5 checks the sandbox slows most
     .venv/bin/python scripts/benchmark_sandbox.py --tiny          # a tiny assignment in the kit's format
+    .venv/bin/python scripts/benchmark_sandbox.py --repeat 3 --cpu 1   # medians of 3, all on CPU 1
+
+This machine's two virtual CPUs do not run equally fast (one CPU ran a Python loop up to 2× slower than the
+other, varying over time), so a single run's ratio is noisy: the sandbox puts the grader and the child on
+whichever CPUs are free. ``--cpu`` runs both modes on one CPU (the sandbox's worst case: nothing overlaps);
+``--repeat`` alternates the modes and prints medians.
 
 ``--tiny`` writes a course of one small assignment (two exact checks, and a learning check whose agent answers
 50 000 ``act``/``observe`` calls: tabular Q-learning on FrozenLake through the kit's ``DeepSpec``) and grades it.
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -100,12 +107,15 @@ def tiny_course(root: Path) -> Path:
     return root
 
 
-def grade(hw: str, sandbox: bool, out: Path, course: Path = ROOT) -> tuple[float, float, float, dict[str, float]]:
-    """(seconds, points, max points, seconds per check) of one grading run of the reference."""
+def grade(
+    hw: str, sandbox: bool, out: Path, course: Path, cpus: set[int] | None
+) -> tuple[float, float, float, dict[str, float]]:
+    """(seconds, points, max points, seconds per check) of one grading run of the reference, on ``cpus``."""
     command = [sys.executable, "-m", "grader.cli", "grade", "solutions", "--hw", hw, "--hidden", "--out", str(out)]
-    command += ["--course", str(course)]
+    command += ["--course", str(course), "--sandbox" if sandbox else "--no-sandbox"]
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     started = time.monotonic()
-    subprocess.run([*command, "--sandbox" if sandbox else "--no-sandbox"], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=True, preexec_fn=pin)
     seconds = time.monotonic() - started
     results = json.loads((out / "results.json").read_text())
     checks = {t["name"]: t["extra_data"]["execution_time"] for t in results["tests"]}
@@ -117,17 +127,24 @@ def main() -> None:
     parser.add_argument("assignments", nargs="*", help="assignment prefixes (default: all)")
     parser.add_argument("--checks", type=int, default=0, help="also list the N checks with the most added time")
     parser.add_argument("--tiny", action="store_true", help="grade a tiny assignment in the kit's format instead")
+    parser.add_argument("--repeat", type=int, default=1, help="grade each way N times, alternating; print medians")
+    parser.add_argument("--cpu", type=int, default=None, help="run everything on this CPU only")
     args = parser.parse_args()
     assignments = args.assignments or sorted(p.name.split("_")[0] for p in (ROOT / "solutions").glob("hw*"))
+    cpus = {args.cpu} if args.cpu is not None else None
     print(f"{'assignment':12s} {'debug s':>9s} {'sandbox s':>10s} {'ratio':>6s}  points debug / sandbox")
     with tempfile.TemporaryDirectory() as tmp:
         course = tiny_course(Path(tmp) / "tiny") if args.tiny else ROOT
         for hw in ["hw01"] if args.tiny else assignments:
-            debug = grade(hw, False, Path(tmp) / f"{hw}-debug", course)
-            boxed = grade(hw, True, Path(tmp) / f"{hw}-sandbox", course)
+            runs = {False: [], True: []}
+            for i in range(args.repeat):
+                for sandbox in (False, True):
+                    runs[sandbox].append(grade(hw, sandbox, Path(tmp) / f"{hw}-{sandbox}-{i}", course, cpus))
+            debug, boxed = (sorted(runs[mode], key=lambda run: run[0])[args.repeat // 2] for mode in (False, True))
             print(
                 f"{hw:12s} {debug[0]:9.1f} {boxed[0]:10.1f} {boxed[0] / debug[0]:6.2f}  "
-                f"{debug[1]:g}/{debug[2]:g} / {boxed[1]:g}/{boxed[2]:g}",
+                f"{debug[1]:g}/{debug[2]:g} / {boxed[1]:g}/{boxed[2]:g}"
+                + (f"  (medians of {args.repeat})" if args.repeat > 1 else ""),
                 flush=True,
             )
             added = sorted(debug[3], key=lambda name: debug[3][name] - boxed[3].get(name, 0.0))

@@ -10,8 +10,9 @@ A loop may run beside the agent only when that leaks nothing the student could u
 exploit than a loop in the grader:
 
 * its environment is a public Gymnasium env (or one the kit ships to students), whose dynamics a student can
-  build alone; it is given training seeds only, never a hidden parameter, a testbed's means or the seeds of
-  the evaluation episodes;
+  build alone, or the student's own env; it is given training seeds only, never a hidden parameter or the seeds
+  of the evaluation episodes (:class:`LockstepBandits` gets no testbed at all: the grader keeps the arms' means
+  and passes each agent the reward of the arm it pulled);
 * what it returns (env steps used, episode returns) is validated by the grader and only shown (curves, the
   message); the verdict comes from the grader's own evaluation, on its own env and seeds, in its own process:
   a greedy policy read from the agent's table, or ``act(obs, deterministic=True)`` on lockstep episodes.

@@ -36,7 +36,7 @@ def gradebook(out: Path) -> dict[str, dict[str, str]]:
         return {row["student"]: row for row in csv.DictReader(fh)}
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(1200)
 def test_batch_writes_a_gradebook_and_resumes(fake_course: Path, tmp_path: Path) -> None:
     folder, out = class_folder(tmp_path), tmp_path / "out"
     args = ("grade-batch", str(folder), "--out", str(out), "--course", str(fake_course), "--workers", "2")
@@ -59,7 +59,7 @@ def test_batch_writes_a_gradebook_and_resumes(fake_course: Path, tmp_path: Path)
     assert gradebook(out)["cy"]["points"] == "4.0"
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(1200)
 def test_batch_scores_go_into_an_nbgrader_gradebook(fake_course: Path, tmp_path: Path) -> None:
     from nbgrader.api import Gradebook
 

@@ -18,8 +18,11 @@ SPIN = "while True: pass"
 
 
 def pinned(code: str, cpu: int) -> subprocess.Popen:
-    """A Python process running ``code`` on CPU ``cpu`` only."""
-    return subprocess.Popen([sys.executable, "-c", f"import os; os.sched_setaffinity(0, {{{cpu}}})\n{code}"])
+    """A Python process running ``code`` on CPU ``cpu`` only; returns once it has started ``code``."""
+    ready = f"import os; os.sched_setaffinity(0, {{{cpu}}}); print('ready', flush=True)\n"
+    process = subprocess.Popen([sys.executable, "-c", ready + code], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "ready\n"
+    return process
 
 
 def test_the_cpu_limit_counts_cpu_time_not_wall_time() -> None:
@@ -29,7 +32,8 @@ def test_the_cpu_limit_counts_cpu_time_not_wall_time() -> None:
     with pytest.raises(CPUTimeExceeded), cpu_limit(0.3):
         while True:
             pass
-    assert time.process_time() - started >= 0.29
+    # the kernel's interval timer and process_time() count CPU time at different granularity (a scheduler tick)
+    assert time.process_time() - started >= 0.3 - 0.02
 
 
 def test_a_starved_process_is_told_from_a_sleeping_one() -> None:
@@ -77,7 +81,7 @@ def test_starved(impl):
 '''
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(900)
 def test_a_check_starved_by_a_busy_machine_is_graded_again_then_not_graded(fake_course: Path, tmp_path: Path) -> None:
     """Never the student's 0: the check is run 1 + BUSY_RETRIES times, then reported as not graded (exit 2)."""
     write_package(fake_course / "tests" / "public" / "hw99_demo", {"test_starved.py": STARVED_CHECK})

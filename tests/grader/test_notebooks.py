@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((COURSE_ROOT / "solutions").glob("hw*/*.ipynb"))
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.parent.name for p in NOTEBOOKS])
 def test_course_notebook_runs_against_the_reference(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
