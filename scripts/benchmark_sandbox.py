@@ -44,7 +44,7 @@ def greedy(q_row):
 
 
 class QAgent:
-    def __init__(self, observation_space, action_space, seed=0, alpha=0.5, gamma=0.95, epsilon=0.2):
+    def __init__(self, observation_space, action_space, seed=0, alpha=0.5, gamma=0.95, epsilon=1.0):
         self.q = np.zeros((int(observation_space.n), int(action_space.n)))
         self.rng = np.random.default_rng(seed)
         self.alpha, self.gamma, self.epsilon = alpha, gamma, epsilon

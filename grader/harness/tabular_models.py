@@ -28,7 +28,6 @@ import numpy as np
 
 from grader.calibration import Measurement
 from grader.harness.calls import beside
-from grader.harness.loops import train_mc_episodes
 from grader.harness.validate import InvalidOutput, as_float, as_float_array, as_int
 
 Outcome = tuple[float, int, float, bool]
@@ -402,6 +401,8 @@ class MCControlSpec:
     def train(self, agent_cls: Callable[..., Any]) -> np.ndarray:
         """Train through the harness's own loop (:func:`grader.harness.loops.train_mc_episodes`, run beside the
         agent); return the agent's validated ``q`` (704, 2)."""
+        from grader.harness.loops import train_mc_episodes  # loops imports this module
+
         agent = agent_cls(BLACKJACK_STATES, 2, self.epsilon, 1.0, rng=np.random.default_rng(self.seed))
         beside(agent, train_mc_episodes, agent, "Blackjack-v1", self.episodes, self.seed)
         if not hasattr(agent, "q"):
