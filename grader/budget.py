@@ -7,11 +7,13 @@ A check's ``@pytest.mark.timeout(T)`` is a CPU-time limit, the same in both mode
   in-process that is the student's code and the harness; sandboxed, the grader's own side;
 * sandboxed, the child running the student's code gets ``T + CHILD_START_SECONDS`` (``RLIMIT_CPU``).
 
-The wall clock allows ``WALL_FACTOR × T`` (pytest-timeout inside the check's process, the grader's kill from
-outside), which a check reaches only when it is stuck or starved. When it fires, :func:`was_starved` looks at
-how long the check's processes waited for a CPU (the kernel's ``schedstat``): more than half the time means the
-machine was too busy — the check is graded again, and if that keeps happening it is reported as not graded,
-never as the student's 0 — otherwise the code was stuck (sleeping, blocked, waiting for input) and fails.
+The wall clock allows ``WALL_FACTOR × (T + CHILD_START_SECONDS)`` (pytest-timeout inside the check's process,
+the grader's kill from outside), which a check reaches only when it is stuck or starved. When it fires,
+:func:`at_wall_limit` reads the kernel's ``schedstat`` of the check's processes: if they used the check's CPU
+time, the code overran its budget (with the timer's signal blocked); else if they waited for a CPU more than
+half the time, the machine was too busy — the check is graded again, and if that keeps happening it is
+reported as not graded, never as the student's 0; otherwise the code was stuck (sleeping, blocked, waiting for
+input) and fails.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WALL_FACTOR = 5.0
-CHILD_START_SECONDS = 10  # the sandboxed child's CPU limit is the check's plus this (its start-up)
+CHILD_START_SECONDS = 2  # the sandboxed child's CPU limit is the check's plus this (its start-up)
 STARVED_SHARE = 0.5  # waited for a CPU more than this share of the wall time: the machine was too busy
 BUSY_RETRIES = 2  # a starved check is graded again this many times before it is reported as not graded
 
@@ -54,38 +56,51 @@ def cpu_limit(seconds: float) -> Iterator[None]:
 
 
 def wall_limit(cpu_seconds: float) -> float:
-    return cpu_seconds * WALL_FACTOR
+    """The wall-clock limit of a check with ``cpu_seconds`` of CPU time (its child's limit, times the factor)."""
+    return (cpu_seconds + CHILD_START_SECONDS) * WALL_FACTOR
 
 
 @dataclass(frozen=True)
 class Clock:
-    """When a check started, and how long the processes below ``root`` had waited for a CPU by then."""
+    """When a check started, and the CPU time of the processes below ``root`` by then (run, waited)."""
 
     root: int
     started: float
-    waited: dict[int, int]  # per process: nanoseconds spent runnable but waiting for a CPU
+    times: dict[int, tuple[int, int]]  # per process: nanoseconds run on a CPU, and runnable but waiting for one
 
     @classmethod
     def start(cls, root: int) -> Clock:
-        return cls(root, time.monotonic(), tree_wait(root))
+        return cls(root, time.monotonic(), tree_times(root))
+
+    def since(self) -> tuple[float, float]:
+        """CPU seconds run, and seconds waited for a CPU, by the processes below ``root`` (alive now) since the
+        start; each process counted on its own, so two starved processes can wait longer than the wall time."""
+        now = tree_times(self.root)
+        ran = sum(run - self.times.get(pid, (0, 0))[0] for pid, (run, _) in now.items())
+        waited = sum(wait - self.times.get(pid, (0, 0))[1] for pid, (_, wait) in now.items())
+        return ran / 1e9, waited / 1e9
 
     def waited_share(self) -> float:
-        """The share of the wall time since the start that the processes below ``root`` waited for a CPU (of
-        processes alive now; each process counted on its own, so two starved processes can exceed 1)."""
+        """The share of the wall time since the start that the check's processes waited for a CPU."""
         elapsed = time.monotonic() - self.started
-        now = tree_wait(self.root)
-        waited = sum(ns - self.waited.get(pid, 0) for pid, ns in now.items())
-        return waited / 1e9 / elapsed if elapsed > 0 else 0.0
+        return self.since()[1] / elapsed if elapsed > 0 else 0.0
 
 
-def was_starved(clock: Clock) -> bool:
-    """Whether the check's processes spent more than :data:`STARVED_SHARE` of its wall time waiting for a CPU."""
-    return clock.waited_share() > STARVED_SHARE
+def at_wall_limit(clock: Clock, cpu_seconds: float) -> tuple[str, bool]:
+    """Why a check reached its wall-clock limit, in a student's words, and whether the machine was too busy (then
+    the check has no verdict): it used its CPU time (the timer's signal was blocked), it was starved of CPU
+    (waited more than :data:`STARVED_SHARE` of the time), or it was stuck."""
+    ran, _ = clock.since()
+    if ran >= cpu_seconds:
+        return cpu_limit_message(cpu_seconds), False
+    if clock.waited_share() > STARVED_SHARE:
+        return starved_message(clock, cpu_seconds), True
+    return stuck_message(cpu_seconds), False
 
 
-def tree_wait(root: int) -> dict[int, int]:
-    """Per process of the tree below ``root`` (``root`` included), the nanoseconds its threads have waited on
-    a run queue (``/proc/<pid>/task/*/schedstat``, second field); empty where the kernel does not say."""
+def tree_times(root: int) -> dict[int, tuple[int, int]]:
+    """Per process of the tree below ``root`` (``root`` included), the nanoseconds its threads have run and
+    waited on a run queue (``/proc/<pid>/task/*/schedstat``); empty where the kernel does not say."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -95,14 +110,15 @@ def tree_wait(root: int) -> dict[int, int]:
     while frontier:
         frontier = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
         tree.update(frontier)
-    waited = {}
+    times = {}
     for pid in tree:
-        total = 0
+        run = wait = 0
         with contextlib.suppress(OSError, ValueError, IndexError):
             for task in Path(f"/proc/{pid}/task").iterdir():
-                total += int((task / "schedstat").read_text().split()[1])
-        waited[pid] = total
-    return waited
+                fields = (task / "schedstat").read_text().split()
+                run, wait = run + int(fields[0]), wait + int(fields[1])
+        times[pid] = (run, wait)
+    return times
 
 
 def starved_message(clock: Clock, cpu_seconds: float) -> str:
@@ -123,7 +139,7 @@ def cpu_limit_message(cpu_seconds: float) -> str:
 
 def stuck_message(cpu_seconds: float) -> str:
     return (
-        f"Timed out: the check did not finish within {wall_limit(cpu_seconds):g} s of wall time ({WALL_FACTOR:g} × "
-        f"its CPU-time limit of {cpu_seconds:g} s), and not for lack of CPU: your code is stuck (waiting in "
+        f"Timed out: the check did not finish within {wall_limit(cpu_seconds):g} s of wall time (for a CPU-time "
+        f"limit of {cpu_seconds:g} s), and not for lack of CPU: your code is stuck (waiting in "
         "sleep, input(), a lock or a blocked read, or looping with the grader's timer signals blocked)."
     )

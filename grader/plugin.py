@@ -29,12 +29,11 @@ from grader.budget import (
     CHILD_START_SECONDS,
     Clock,
     CPUTimeExceeded,
+    at_wall_limit,
     cpu_limit,
     cpu_limit_message,
-    starved_message,
     stuck_message,
     wall_limit,
-    was_starved,
 )
 from grader.harness import curves
 from grader.impl import Implementation, ImplementationError, resolve_impl_root
@@ -142,7 +141,7 @@ class RLGradePlugin:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
-        """Run the check under its CPU-time limit, and note when it started (for :func:`was_starved`)."""
+        """Run the check under its CPU-time limit, and note when it started (for :func:`at_wall_limit`)."""
         if item.nodeid not in self._items:
             yield
             return
@@ -158,9 +157,8 @@ class RLGradePlugin:
             impl_root = getattr(item, "_rlgrade_impl_root", None)
             cpu_seconds = item._rlgrade_cpu_seconds
             clock = getattr(item, "_rlgrade_clock", None)
-            if is_wall_timeout(call.excinfo) and clock is not None and was_starved(clock):
-                rep.rlgrade_busy = True
-                rep.rlgrade_message = starved_message(clock, cpu_seconds)
+            if is_wall_timeout(call.excinfo) and clock is not None:
+                rep.rlgrade_message, rep.rlgrade_busy = at_wall_limit(clock, cpu_seconds)
             else:
                 rep.rlgrade_message = describe_failure(call.excinfo, cpu_seconds, impl_root)
 

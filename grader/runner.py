@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.budget import BUSY_RETRIES, Clock, starved_message, stuck_message, wall_limit, was_starved
+from grader.budget import BUSY_RETRIES, Clock, at_wall_limit, wall_limit
 from grader.results import CheckResult, read_records, result_from_record
 
 #: Seconds a check may overrun its wall-clock limit (pytest-timeout's) before the grader kills the process.
@@ -199,8 +199,7 @@ def _watch(
             continue
         cpu_seconds = limits.get(current, 0.0)
         if cpu_seconds and time.monotonic() - clock.started > wall_limit(cpu_seconds) + KILL_GRACE:
-            starved = was_starved(clock)
-            message = starved_message(clock, cpu_seconds) if starved else stuck_message(cpu_seconds)
+            message, busy = at_wall_limit(clock, cpu_seconds)
             _kill_group(proc)
-            return current, message, starved
+            return current, message, busy
     return None

@@ -60,11 +60,11 @@ BROKEN = {
     ),
     "hang": (
         "def double(x):\n    return 2 * x\n\n\ndef halve(x):\n    while True:\n        pass\n",
-        # a CPU-time limit stops it: in-process the check's own (5 s), sandboxed the child's (5 s + 10 s start-up)
+        # a CPU-time limit stops it: in-process the check's own (5 s), sandboxed the child's (5 s + 2 s start-up)
         {
             "test_halve": {
                 "--no-sandbox": "Timed out: the check used up its CPU-time limit of 5 s",
-                "--sandbox": "used up its CPU-time limit of 15 s",
+                "--sandbox": "used up its CPU-time limit of 7 s",
             }
         },
     ),
@@ -91,8 +91,8 @@ def test_a_broken_function_loses_only_its_checks(case: str, mode: str, fake_cour
 
 def test_a_check_that_ignores_the_timer_signals_is_killed_by_the_grader(fake_course: Path, tmp_path: Path) -> None:
     """In-process grading: code that ignores the CPU-time and the wall-clock signals is killed by the runner at
-    the wall-clock limit (2 s CPU → 10 s wall, + grace); on an idle machine it is told it is stuck, not that
-    the machine was busy (sandboxed: see test_sandbox.py)."""
+    the wall-clock limit ((2 + 2) s × 5, + grace) and told it used up its CPU time — busy machine or not, since
+    its process ran for longer than that (sandboxed: see test_sandbox.py)."""
     other = (
         "import signal\n\n\nclass Counter:\n    def next(self):\n"
         "        signal.signal(signal.SIGALRM, signal.SIG_IGN)\n        signal.signal(signal.SIGPROF, signal.SIG_IGN)\n"
@@ -101,8 +101,7 @@ def test_a_check_that_ignores_the_timer_signals_is_killed_by_the_grader(fake_cou
     submission = submission_with(tmp_path, GOOD_CALC, other)
     results = by_name(grade(submission, tmp_path / "out", "--no-sandbox", course=fake_course))
     assert results["test_counter"]["score"] == 0
-    assert "Timed out: the check did not finish within 10 s of wall time" in results["test_counter"]["output"]
-    assert "not for lack of CPU" in results["test_counter"]["output"]
+    assert "Timed out: the check used up its CPU-time limit of 2 s" in results["test_counter"]["output"]
     assert results["test_double"]["status"] == results["test_halve"]["status"] == "passed"
 
 
