@@ -119,10 +119,17 @@ def run_cli(*args: str, cwd: Path = COURSE_ROOT, env: dict | None = None) -> sub
     )
 
 
-def grade(submission: str | Path, out: Path, *options: str, course: Path = COURSE_ROOT) -> dict:
-    """Grade with the CLI and return the parsed results.json (asserts the grader itself succeeded)."""
+#: What a check that burns CPU gets when the machine is so busy that it cannot reach its CPU-time limit within
+#: its wall-clock limit: no verdict (grader/budget.py). Tests of such checks accept it as the other right answer.
+NOT_GRADED = "Not graded: the machine was too busy"
+
+
+def grade(submission: str | Path, out: Path, *options: str, course: Path = COURSE_ROOT, busy_ok: bool = False) -> dict:
+    """Grade with the CLI and return the parsed results.json (asserts the grader itself succeeded; with
+    ``busy_ok``, exit 2 for checks not graded on a busy machine is a success too)."""
     proc = run_cli("grade", str(submission), "--out", str(out), "--course", str(course), *options)
-    assert proc.returncode == 0, f"rlgrade grade failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    busy = busy_ok and proc.returncode == 2 and "not graded, the machine was too busy" in proc.stderr
+    assert proc.returncode == 0 or busy, f"rlgrade grade failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     return json.loads((out / "results.json").read_text())
 
 

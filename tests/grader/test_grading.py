@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import FAKE_SOLUTION, by_name, grade, run_cli, submission_with
+from helpers import FAKE_SOLUTION, NOT_GRADED, by_name, grade, run_cli, submission_with
 
 from grader.release import make_stub
 
@@ -79,11 +79,13 @@ BROKEN = {
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_a_broken_function_loses_only_its_checks(case: str, mode: str, fake_course: Path, tmp_path: Path) -> None:
     calc, expected_failures = BROKEN[case]
-    results = by_name(grade(submission_with(tmp_path, calc), tmp_path / "out", mode, course=fake_course))
+    hangs = case == "hang"  # on a machine too busy for the CPU limit to come first: not graded, never passed
+    results = by_name(grade(submission_with(tmp_path, calc), tmp_path / "out", mode, course=fake_course, busy_ok=hangs))
     for name, fragment in expected_failures.items():
         fragment = fragment[mode] if isinstance(fragment, dict) else fragment
+        output = results[name]["output"]
         assert results[name]["score"] == 0
-        assert fragment in results[name]["output"], results[name]["output"]
+        assert fragment in output or (hangs and output.startswith(NOT_GRADED)), output
     for name, test in results.items():
         if name not in expected_failures:
             assert test["status"] == "passed", (name, test["output"])
@@ -99,9 +101,10 @@ def test_a_check_that_ignores_the_timer_signals_is_killed_by_the_grader(fake_cou
         "        while True:\n            pass\n"
     )
     submission = submission_with(tmp_path, GOOD_CALC, other)
-    results = by_name(grade(submission, tmp_path / "out", "--no-sandbox", course=fake_course))
+    results = by_name(grade(submission, tmp_path / "out", "--no-sandbox", course=fake_course, busy_ok=True))
+    output = results["test_counter"]["output"]
     assert results["test_counter"]["score"] == 0
-    assert "Timed out: the check used up its CPU-time limit of 2 s" in results["test_counter"]["output"]
+    assert "Timed out: the check used up its CPU-time limit of 2 s" in output or output.startswith(NOT_GRADED), output
     assert results["test_double"]["status"] == results["test_halve"]["status"] == "passed"
 
 

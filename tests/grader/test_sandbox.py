@@ -17,7 +17,7 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
-from helpers import COURSE_ROOT, FAKE_SOLUTION, submission_with
+from helpers import COURSE_ROOT, FAKE_SOLUTION, NOT_GRADED, submission_with
 
 from grader.harness.deep_control import DeepSpec
 from grader.harness.dqn_fixtures import DQN_HPARAMS
@@ -52,7 +52,7 @@ def sandboxed_results(course: Path, submission: Path, out: Path, env: dict | Non
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
-        timeout=120,
+        timeout=900,  # a hang catcher only: on a busy machine the sandboxed checks take several times longer
     )
     assert (out / "results.json").is_file(), f"no report:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
     tests = json.loads((out / "results.json").read_text())["tests"]
@@ -195,8 +195,10 @@ def test_no_state_survives_into_the_next_check(fake_course: Path, tmp_path: Path
 def test_endless_loop_ignoring_signals_is_stopped(fake_course: Path, tmp_path: Path) -> None:
     body = "    import signal\n    signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass\n"
     result = attack(fake_course, tmp_path, body)["test_double"]
-    # its CPU-time limit (the check's 5 s + 10 s) or, on a busy machine, the wall-clock limit (4 × 5 s) stops it
-    assert result["score"] == 0 and ("CPU-time limit" in result["output"] or "Timed out" in result["output"]), result
+    # its CPU-time limit (the check's 5 s + 2 s) stops it; on a machine too busy for that to come within the
+    # wall-clock limit (5 × 7 s), the check is not graded (never passed)
+    output = result["output"]
+    assert result["score"] == 0 and ("CPU-time limit" in output or output.startswith(NOT_GRADED)), result
 
 
 def test_wire_round_trip_keeps_plain_data() -> None:
