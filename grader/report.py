@@ -1,12 +1,17 @@
 """Reports of a grading: Gradescope ``results.json``, JUnit XML, markdown and a terminal table.
 
-Every format is written from the same list of :class:`CheckResult`, so they always agree.
+Every format is written from the same list of :class:`CheckResult`, so they always agree. A check's message
+may quote the student's code (exception messages, output, class names), so every text goes through
+:func:`plain` (no escape sequences or control characters: nothing rewrites the terminal, junit.xml stays
+well-formed) and, in markdown, :func:`markdown_text` (a message cannot add headings, tables, emphasis, links or
+HTML to the report, e.g. a forged "Total: 74 / 74" line).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
@@ -15,6 +20,30 @@ from grader.results import CheckResult, total
 
 #: Gradescope test visibility: hidden checks are shown once the instructor publishes the grades.
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
+#: Escape sequences: CSI (colours, cursor moves, clearing the screen), OSC (titles, hyperlinks) and the short ones.
+ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -~]?)")
+#: Characters no report carries: C0 and C1 controls but newline, DEL, lone surrogates (not UTF-8), the two
+#: noncharacters XML forbids, and bidirectional overrides and isolates (text that reads other than it is).
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)([#>=+-]|(?<=\d)[.)](?=\s|$))", re.MULTILINE)
+MAX_MESSAGE = 4000
+
+
+def plain(text: str) -> str:
+    """``text`` safe for every report: escape sequences and control characters removed (a tab becomes spaces,
+    a carriage return a newline), at most :data:`MAX_MESSAGE` characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = UNSAFE.sub("", ESCAPES.sub("", text))
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def markdown_text(text: str) -> str:
+    """:func:`plain` text that markdown shows as written: every character that could start emphasis, code, a
+    link, HTML, a table cell or an entity is escaped, and so is a line start that would make a heading, a quote,
+    a list or a rule."""
+    escaped = MARKDOWN_INLINE.sub(r"\\\1", plain(text))
+    return MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", escaped)
 
 
 def _fmt(points: float) -> str:
@@ -23,30 +52,32 @@ def _fmt(points: float) -> str:
 
 def display_name(result: CheckResult) -> str:
     tag = " (hidden)" if result.visibility == "hidden" else ""
-    return f"{result.assignment} · {result.name}{tag}"
+    return plain(f"{result.assignment} · {result.name}{tag}")
 
 
-def gradescope_json(results: list[CheckResult], execution_time: float) -> dict:
+def gradescope_json(results: list[CheckResult], execution_time: float, isolation: str = "") -> dict:
     """The Gradescope autograder ``results.json`` document (score is the sum of passing checks).
 
-    Only the keys of Gradescope's specification are used; the maximum score and per-check durations,
-    which the specification has no key for, go into ``extra_data``."""
+    Only the keys of Gradescope's specification are used; the maximum score, per-check durations and how the
+    submission's code was confined (``isolation``), which the specification has no key for, go into
+    ``extra_data``."""
     score, max_score = total(results)
+    extra = {"max_score": max_score, "assignments": sorted({r.assignment for r in results})}
     return {
         "score": score,
         "execution_time": round(execution_time, 3),
         "output": summary_line(results),
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"max_score": max_score, "assignments": sorted({r.assignment for r in results})},
+        "extra_data": {**extra, "isolation": isolation} if isolation else extra,
         "tests": [
             {
-                "name": f"{display_name(r)}: {r.title}",
+                "name": f"{display_name(r)}: {plain(r.title)}",
                 "number": str(i),
                 "score": r.points,
                 "max_score": r.max_points,
                 "status": "passed" if r.passed else "failed",
-                "output": r.message or "passed",
+                "output": plain(r.message) or "passed",
                 "visibility": GRADESCOPE_VISIBILITY[r.visibility],
                 "extra_data": {"execution_time": round(r.duration, 3)},
             }
@@ -81,15 +112,16 @@ def junit_xml(results: list[CheckResult]) -> ET.Element:
                 suite,
                 "testcase",
                 classname=f"{assignment}.{r.visibility}",
-                name=r.name,
+                name=plain(r.name),
                 time=f"{r.duration:.3f}",
             )
             cprops = ET.SubElement(case, "properties")
             ET.SubElement(cprops, "property", name="points", value=_fmt(r.points))
             ET.SubElement(cprops, "property", name="max_points", value=_fmt(r.max_points))
             if not r.passed:
-                failure = ET.SubElement(case, "failure", message=r.message.splitlines()[0] if r.message else "")
-                failure.text = r.message
+                message = plain(r.message)
+                failure = ET.SubElement(case, "failure", message=message.splitlines()[0] if message else "")
+                failure.text = message
     return suites
 
 
@@ -101,8 +133,9 @@ def summary_line(results: list[CheckResult]) -> str:
     return f"{_fmt(score)} / {_fmt(max_score)} points ({passed} of {len(results)} checks passed{not_graded})"
 
 
-def markdown(results: list[CheckResult]) -> str:
-    """A markdown summary: one table per assignment, failing checks with their messages."""
+def markdown(results: list[CheckResult], isolation: str = "") -> str:
+    """A markdown summary: one table per assignment, failing checks with their messages; at the end, how the
+    submission's code was confined (``isolation``, when sandboxed)."""
     lines = ["# RL homework grading", "", f"**Total: {summary_line(results)}**", ""]
     by_assignment: dict[str, list[CheckResult]] = defaultdict(list)
     for r in results:
@@ -112,7 +145,7 @@ def markdown(results: list[CheckResult]) -> str:
         for r in rs:
             mark = "✅ pass" if r.passed else "⚠️ not graded" if r.busy else "❌ fail"
             tag = " *(hidden)*" if r.visibility == "hidden" else ""
-            title = r.title.replace("|", "\\|")  # a title with |x| must not end the table cell
+            title = markdown_text(r.title)  # a title with |x| must not end the table cell
             lines.append(f"| `{r.name}`{tag} — {title} | {_fmt(r.points)} / {_fmt(r.max_points)} | {mark} |")
         figures = [r for r in rs if r.figure]
         if figures:
@@ -122,14 +155,17 @@ def markdown(results: list[CheckResult]) -> str:
         if failing:
             lines += ["", "### What to fix", ""]
             for r in failing:
-                text = r.message.replace("\n", "\n    ")
+                text = markdown_text(r.message).replace("\n", "\n    ")
                 unit = "point" if r.max_points == 1 else "points"
                 lines += [f"- **`{r.name}`** ({_fmt(r.max_points)} {unit}):", "", f"    {text}", ""]
         lines.append("")
+    if isolation:
+        lines += [f"*{markdown_text(isolation)}*", ""]
     return "\n".join(lines)
 
 
 def _clip(text: str, width: int) -> str:
+    text = plain(text)
     first = text.splitlines()[0] if text else ""
     return first if len(first) <= width else first[: width - 1] + "…"
 
@@ -155,21 +191,24 @@ def terminal_table(results: list[CheckResult], width: int = 110) -> str:
 
 
 def write_all(
-    results: list[CheckResult], out_dir: Path, execution_time: float, step_summary: bool = True
+    results: list[CheckResult], out_dir: Path, execution_time: float, step_summary: bool = True, isolation: str = ""
 ) -> dict[str, Path]:
     """Write results.json, junit.xml and report.md into ``out_dir``; append the markdown to the
-    GitHub job summary when ``$GITHUB_STEP_SUMMARY`` is set (and ``step_summary``). Returns the written paths."""
+    GitHub job summary when ``$GITHUB_STEP_SUMMARY`` is set (and ``step_summary``). ``isolation``: the sandbox's
+    line (:func:`grader.sandbox.isolation.describe_isolation`), in results.json and report.md. Returns the
+    written paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "results": out_dir / "results.json",
         "junit": out_dir / "junit.xml",
         "markdown": out_dir / "report.md",
     }
-    paths["results"].write_text(json.dumps(gradescope_json(results, execution_time), indent=2), encoding="utf-8")
+    document = gradescope_json(results, execution_time, isolation)
+    paths["results"].write_text(json.dumps(document, indent=2), encoding="utf-8")
     tree = ET.ElementTree(junit_xml(results))
     ET.indent(tree)
     tree.write(paths["junit"], encoding="utf-8", xml_declaration=True)
-    md = markdown(results)
+    md = markdown(results, isolation)
     paths["markdown"].write_text(md, encoding="utf-8")
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path and step_summary:

@@ -21,6 +21,7 @@ from pathlib import Path
 from grader import report
 from grader.results import CheckResult
 from grader.runner import GradingError, assignment_dirs, run_checks
+from grader.sandbox.isolation import describe_isolation
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def grade_submission(
         dirs = assignment_dirs(course, hw, hidden)
         options = ["--curves-dir", str(out / "curves"), *(["--sandbox"] if sandbox else [])]
         results = run_checks(course, impl, dirs, out / "work", options, progress)
-    report.write_all(results, out, time.monotonic() - started, step_summary)
+    line = describe_isolation(course) if sandbox else ""
+    report.write_all(results, out, time.monotonic() - started, step_summary, isolation=line)
     return results
 
 

@@ -22,7 +22,8 @@ from helpers import COURSE_ROOT, FAKE_SOLUTION, NOT_GRADED, submission_with
 from grader.harness.deep_control import DeepSpec
 from grader.harness.dqn_fixtures import DQN_HPARAMS
 from grader.impl import Implementation
-from grader.sandbox.limits import Limits, bubblewrap, network_namespace
+from grader.sandbox.isolation import bubblewrap, unshare
+from grader.sandbox.limits import Limits
 from grader.sandbox.session import SandboxedImplementation, SandboxSession
 from grader.sandbox.wire import Decoder, Encoder, WireError
 from grader.sandbox.zygote import Zygote
@@ -138,7 +139,7 @@ def test_secrets_of_the_grader_environment_are_not_visible(fake_course: Path, tm
     assert result["score"] == 0 and "returned -1.0" in result["output"]
 
 
-@pytest.mark.skipif(bubblewrap() is None and not network_namespace(), reason="needs bubblewrap or a network namespace")
+@pytest.mark.skipif(bubblewrap() is None and unshare() is None, reason="needs bubblewrap or namespaces")
 def test_no_network(fake_course: Path, tmp_path: Path) -> None:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
