@@ -6,6 +6,12 @@ read from ``/autograder/results/results.json``, which ``rlgrade grade`` writes i
 holds the grader package, the public and hidden checks of the assignment and ``pyproject.toml`` — never the
 solutions or the mutants. ``AUTOGRADER_ROOT`` (default ``/autograder``) lets the scripts run elsewhere, e.g.
 to try the zip locally.
+
+Gradescope runs ``run_autograder`` as root in a Docker container that refuses the namespaces bubblewrap needs,
+so the grader uses its fallback (:mod:`grader.sandbox.isolation`): each check's code runs as ``nobody``,
+confined by Landlock where the kernel has it. ``run_autograder`` also closes the course and the results folder
+to other users (as Gradescope's own advice does for a student user) and makes the submission readable but not
+writable to them, so even without Landlock the code can read neither the hidden checks nor the results.
 """
 
 from __future__ import annotations
@@ -30,12 +36,16 @@ RUN = """#!/usr/bin/env bash
 set -euo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 SUBMISSION="$ROOT/submission"
+# The checks (hidden ones too) and the results are root's alone; the submission's code runs as nobody.
+chmod 700 "$ROOT/source"
+mkdir -p "$ROOT/results" && chmod 700 "$ROOT/results"
 # Students may upload the assignment folder, their whole repo, or just the files of {assignment}/.
 if ! compgen -G "$SUBMISSION/hw*/__init__.py" >/dev/null && [ ! -d "$SUBMISSION/assignments" ]; then
   rm -rf "$ROOT/work" && mkdir -p "$ROOT/work/{assignment}"
   cp -r "$SUBMISSION"/. "$ROOT/work/{assignment}/"
   SUBMISSION="$ROOT/work"
 fi
+chmod -R a+rX,go-w "$SUBMISSION"
 "$ROOT/venv/bin/rlgrade" grade "$SUBMISSION" --hw {hw} --hidden --course "$ROOT/source/course" \\
   --out "$ROOT/results"{sandbox}
 """

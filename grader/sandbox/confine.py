@@ -100,13 +100,12 @@ def confine(limits: Limits, home: Path, code: list[Path], group: Cgroup | None) 
     if not how.as_nobody:  # refused for summative grading (isolation().refusals); a separate process only
         return Confinement(preexec=preexec)
     os.chown(home, NOBODY, NOBODY)
-    options = ["--drop-in-child", *(["--landlock"] if how.landlock else [])]
+    # without Landlock, nobody may write to the machine's shared scratch folders (/var/tmp even in a mount ns)
+    options = ["--drop-in-child", "--landlock" if how.landlock else "--shared-scratch"]
     if how.unshare:
-        return Confinement(
-            preexec, [how.unshare, *UNSHARE_OPTIONS, "--"], ["--mount-scratch", "--private-tmp", *options], True
-        )
-    # no private /tmp: without Landlock, nobody may write to the machine's shared scratch folders
-    return Confinement(preexec, options=[*options, *([] if how.landlock else ["--shared-scratch"])])
+        prefix = [how.unshare, *UNSHARE_OPTIONS, "--"]
+        return Confinement(preexec, prefix, ["--mount-scratch", "--private-tmp", *options], own_pids=True)
+    return Confinement(preexec, options=options)
 
 
 # -- run inside the zygote, as root, before it imports anything else ---------------------------------------------

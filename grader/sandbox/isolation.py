@@ -69,10 +69,10 @@ def bubblewrap() -> str | None:
 def unshare() -> str | None:
     """util-linux's ``unshare`` if, as root, it may give the fallback's zygote its own namespaces (containers
     without ``CAP_SYS_ADMIN`` refuse)."""
-    path = shutil.which("unshare", path=SYSTEM_PATH)
-    if path is None or os.geteuid() != 0:
+    path, true = shutil.which("unshare", path=SYSTEM_PATH), shutil.which("true", path=SYSTEM_PATH)
+    if path is None or true is None or os.geteuid() != 0:
         return None
-    ok = subprocess.run([path, *UNSHARE_OPTIONS, "true"], capture_output=True, timeout=30).returncode == 0
+    ok = subprocess.run([path, *UNSHARE_OPTIONS, true], capture_output=True, timeout=30).returncode == 0
     return path if ok else None
 
 
@@ -156,35 +156,40 @@ class Isolation:
             who = "YOUR OWN USER (not root)" if not self.as_root else "ROOT (Python is not readable by nobody)"
             parts = [f"sandbox WITHOUT bubblewrap (fallback): student code runs as {who}", "separate process"]
         else:
-            parts = ["sandbox WITHOUT bubblewrap (fallback as root: each check runs as nobody"]
-            if self.unshare:
-                parts.append(f"no network, own PID, IPC and mount namespaces, private /tmp and /dev/shm, {home}")
-            else:
-                parts.append(
-                    "NO namespaces (the kernel refuses them here): home on disk (not size-capped), SysV IPC "
-                    "objects and processes it leaves removed after each check"
-                )
-            parts.append(self._landlock_words(course))
+            parts = [
+                "sandbox WITHOUT bubblewrap (fallback as root: each check runs as nobody",
+                *self._fallback_words(course),
+            ]
         parts.append(self._cgroup_words())
         return "; ".join(parts) + ")"
 
-    def _landlock_words(self, course: Path | None) -> str:
+    def _fallback_words(self, course: Path | None) -> list[str]:
+        home = f"home a {Limits().home_bytes >> 20} MiB tmpfs"
+        if self.unshare:
+            words = [f"no network, own PID, IPC and mount namespaces, private /tmp and /dev/shm, {home}"]
+        else:
+            words = ["NO namespaces (the kernel refuses them here): home on disk (not size-capped)"]
         if self.landlock:
-            words = (
-                f"Landlock ABI {self.landlock}: reads only /usr, Python, the grader and the submission, "
-                "writes only its home"
+            words.append(
+                f"Landlock ABI {self.landlock}: reads only /usr, Python, the grader and the submission, writes only "
+                "its home" + (", /tmp and /dev/shm" if self.unshare else "")
             )
-            if self.landlock >= 4:
-                words += ", no TCP"
-            if self.landlock >= 6:
-                words += ", no signals or abstract sockets outside its sandbox"
-            elif not self.unshare:
-                words += " (signals to other processes of nobody possible: ABI < 6)"
-            return words if self.unshare or self.landlock >= 4 else words + "; UDP and TCP network reachable"
-        hidden = course is not None and not reachable_by_others(course)
-        network = "" if self.unshare else "; NETWORK reachable"
-        course_words = "not readable by nobody" if hidden else "READABLE by nobody unless you chmod o= the course"
-        return f"no Landlock: the course's files are {course_words}{network}"
+        else:
+            hidden = course is not None and not reachable_by_others(course)
+            where = "not readable by nobody" if hidden else "READABLE by nobody unless you chmod o= the course"
+            words.append(
+                f"no Landlock: the course's files are {where}; writes wherever nobody may (its entries in /tmp, "
+                "/var/tmp and /dev/shm are removed after each check)"
+            )
+        if not self.unshare:
+            words.append("no TCP (Landlock), UDP open" if self.landlock >= 4 else "NETWORK reachable")
+            words.append(
+                "no signals or abstract sockets outside its sandbox (Landlock)"
+                if self.landlock >= 6
+                else "signals to other processes of nobody possible"
+            )
+            words.append("SysV IPC objects and processes it leaves removed after each check")
+        return words
 
     def _cgroup_words(self) -> str:
         limits = Limits()
