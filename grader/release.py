@@ -188,7 +188,8 @@ def release(course_root: Path, dest: Path, only: list[str] | None = None) -> lis
         public = course_root / "tests" / "public" / name
         if public.is_dir():
             shutil.copytree(public, dest / "tests" / "public" / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(Path(__file__).parent, dest / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    # grader/oracles computes the homework's answers: course-only (see its docstring)
+    shutil.copytree(Path(__file__).parent, dest / "grader", ignore=shutil.ignore_patterns("__pycache__", "oracles"))
     pyproject = (course_root / "pyproject.toml").read_text(encoding="utf-8")
     if COURSE_TESTPATHS not in pyproject:
         raise ReleaseError(f"pyproject.toml must contain `{COURSE_TESTPATHS}` (replaced in the student repo)")
