@@ -53,3 +53,17 @@ def checked_step(env: Any, action: int, n_obs: int) -> Step:
         as_bool(truncated, "truncated (returned by step())"),
         _as_info(info, "the info returned by step()"),
     )
+
+
+def blackjack_state(obs: Any) -> tuple[int, int, int]:
+    """A Blackjack observation as a plain tuple ``(player_sum, dealer_card, usable_ace)`` of ints."""
+    return int(obs[0]), int(obs[1]), int(obs[2])
+
+
+BLACKJACK_STATES = 32 * 11 * 2
+
+
+def blackjack_index(obs: Any) -> int:
+    """The Blackjack observation ``(player_sum, dealer_card, usable_ace)`` as one int in ``[0, 704)``."""
+    player, dealer, ace = blackjack_state(obs)
+    return (player * 11 + dealer) * 2 + ace

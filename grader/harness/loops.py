@@ -29,8 +29,7 @@ import gymnasium as gym
 import numpy as np
 
 from grader.harness.calls import runs_beside
-from grader.harness.envs import checked_reset, checked_step
-from grader.harness.tabular_models import blackjack_index
+from grader.harness.envs import blackjack_index, checked_reset, checked_step
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 # Actions a little outside a box (float32 rounding of a clipped value) are accepted and clipped.
@@ -118,7 +117,7 @@ def train_td(
 def train_mc_episodes(agent: Any, env_id: str, episodes: int, seed: int) -> int:
     """Run ``episodes`` episodes of a Monte Carlo control ``agent`` (hw02) on ``env_id`` (reset with ``seed``
     once): ``act(state)`` per step, ``update_episode(states, actions, rewards)`` after each episode. States are
-    :func:`grader.harness.tabular_models.blackjack_index` for Blackjack-v1. Returns the env steps used."""
+    :func:`grader.harness.envs.blackjack_index` for Blackjack-v1. Returns the env steps used."""
     env = gym.make(env_id)
     what = f"{type(agent).__name__}.act() return value"
     act, update_episode = agent.act, agent.update_episode

@@ -125,6 +125,7 @@ def test_student_repo_has_no_solutions_and_no_hidden_checks(student_repo: Path) 
     files = [p for p in student_repo.rglob("*") if p.is_file()]
     names = {str(p.relative_to(student_repo)) for p in files}
     assert not any(n.startswith(("solutions", "tests/hidden", "tests/mutants", "tests/grader")) for n in names)
+    assert not any(n.startswith("grader/oracles") for n in names), "the course-only oracles were released"
     assert {"README.md", "pyproject.toml", "Makefile", ".github/workflows/checks.yml"} <= names
     assert any(n.startswith("assignments/hw01_env_bandits/") for n in names)
     assert any(n.startswith("tests/public/hw01_env_bandits/test_") for n in names)
