@@ -72,6 +72,7 @@ def test_exit_from_student_code_fails_that_check_only(sandbox_mode: str, fake_co
 
 
 # Attacks from inside the student's function; each must score 0 with a message containing the given text.
+IMPORT_REFUSED = "a submission cannot import the grader, the course's checks or the reference solution"
 ANSWER_ATTACKS = {
     "sys-exit-0": ("    sys.exit(0)\n", "SystemExit"),
     "memory-bomb": ("    blob = bytearray(64 << 30)\n    return 2 * x\n", "MemoryError"),
@@ -85,11 +86,13 @@ ANSWER_ATTACKS = {
         "    return P()\n",
         "must be a number",
     ),
-    "patch-harness-and-numpy": (
-        "    import numpy, grader.harness.validate as v\n    v.as_float = lambda *a: 6.0\n"
-        "    numpy.isclose = lambda *a, **k: True\n    return -1.0\n",
-        "returned -1.0",
-    ),
+    "patch-numpy": ("    import numpy\n    numpy.isclose = lambda *a, **k: True\n    return -1.0\n", "returned -1.0"),
+    # the grader, the course's checks and the reference cannot be imported or found by the submission (issue 18)
+    "import-the-grader": ("    import grader.harness.validate as v\n    v.as_float = lambda *a: 6.0\n", IMPORT_REFUSED),
+    "import-an-oracle": ("    from grader.harness import tabular_models\n    return 2 * x\n", IMPORT_REFUSED),
+    "import-the-checks": ("    import tests.public\n    return 2 * x\n", IMPORT_REFUSED),
+    "import-the-reference": ("    import importlib\n    importlib.import_module('solutions')\n", IMPORT_REFUSED),
+    "grader-from-sys-modules": ("    return 2 * x if sys.modules['grader.impl'] else 0\n", "KeyError"),
     "fake-summary-and-report": (
         "    print('test_double PASSED 2/2', '=== 3 passed ===', 'TOTAL 6 / 6 points', sep='\\n')\n"
         "    try:\n        open('{OUT}/results.json', 'w').write('{\"score\": 6}')\n    except OSError:\n"
@@ -165,7 +168,7 @@ REACH_ATTACKS = {
     "read-hidden-checks": ["open(COURSE + '/tests/hidden/hw99_demo/test_demo_hidden.py').read()"],
     "read-the-solution": ["open(COURSE + '/solutions/hw99_demo/calc.py').read()"],
     "write-the-course": ["open(COURSE + '/tests/public/hw99_demo/test_demo.py', 'a').write('# pwned')"],
-    "write-grader-code": ["import grader", "open(grader.__file__, 'a').write('# pwned')"],
+    "write-grader-code": ["import __main__", "open(__main__.__file__, 'a').write('# pwned')"],
     "write-the-venv": ["open(sys.prefix + '/pwned.txt', 'w').write('pwned')"],
     "write-the-submission": ["open(os.path.join(os.path.dirname(__file__), 'pwned.py'), 'w').write('x = 1')"],
     "drop-pth-file": ["import site", "open(site.getsitepackages()[0] + '/pwned.pth', 'w').write('import os')"],
