@@ -13,6 +13,7 @@ import builtins
 import signal
 from typing import Any
 
+from grader.budget import CHILD_START_SECONDS, cpu_limit_message
 from grader.impl import ImplementationError
 from grader.sandbox.limits import Limits
 from grader.sandbox.remote_env import adapt
@@ -148,9 +149,8 @@ class SandboxSession:
         used = group.cpu_seconds() - self.cpu_start
         if used > self.limits.cpu_seconds + SHARED_CPU_GRACE:
             raise OverBudget(
-                f"Timed out: the processes running your code used {used:.1f} s of CPU time together, more than "
-                f"the check's CPU-time limit of {self.limits.cpu_seconds} s (it counts every process your code "
-                "starts); they were stopped."
+                f"{cpu_limit_message(self.limits.cpu_seconds - CHILD_START_SECONDS)} The processes running your "
+                f"code used {used:.1f} s of CPU time together (every process it starts counts); they were stopped."
             )
 
     def attr(self, module: str, name: str) -> Any:
