@@ -178,7 +178,7 @@ class Isolation:
             hidden = course is not None and not reachable_by_others(course)
             where = "not readable by nobody" if hidden else "READABLE by nobody unless you chmod o= the course"
             words.append(
-                f"no Landlock: the course's files are {where}; writes wherever nobody may (its entries in /tmp, "
+                f"no Landlock: the course's files are {where}; writes wherever nobody may (nobody's entries in /tmp, "
                 "/var/tmp and /dev/shm are removed after each check)"
             )
         if not self.unshare:

@@ -25,13 +25,13 @@ from helpers import (
 from grader.harness.deep_control import DeepSpec
 from grader.harness.dqn_fixtures import DQN_HPARAMS
 from grader.impl import Implementation
-from grader.sandbox.isolation import bubblewrap
+from grader.sandbox import isolation
 from grader.sandbox.limits import Limits
 from grader.sandbox.session import SandboxedImplementation, SandboxSession
 from grader.sandbox.zygote import Zygote
 
 #: In-process (None) and each sandbox mode that works here.
-MODES = [None, *(m for m in SANDBOX_MODES if (bubblewrap() if m == "bubblewrap" else os.geteuid() == 0))]
+MODES = [None, *(m for m in SANDBOX_MODES if (isolation.bubblewrap() if m == "bubblewrap" else os.geteuid() == 0))]
 
 TORCH_CHECK = '''
 import pytest
@@ -238,9 +238,26 @@ def test_student_text_cannot_rewrite_the_reports(mode: str | None, fake_course: 
     assert failure is not None and "<x y='1'>" in failure.text
 
 
+@pytest.fixture
+def this_process_in(sandbox_mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """This process grades in ``sandbox_mode`` (the probes read PATH once: they are asked again)."""
+    probes = (isolation.bubblewrap, isolation.unshare, isolation.landlock_abi, isolation.isolation)
+    for name, value in sandbox_env(sandbox_mode, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    for probe in probes:
+        probe.cache_clear()
+    assert MODE_WORDS[sandbox_mode] in isolation.describe_isolation()
+    yield
+    monkeypatch.undo()
+    for probe in probes:
+        probe.cache_clear()
+
+
+@pytest.mark.usefixtures("this_process_in")
 def test_a_learning_run_is_the_same_number_for_number_in_the_sandbox() -> None:
     """The harness seeds the global RNGs of the process that runs the agent (DQN's networks are initialised from
-    torch's): a sandboxed training run of the reference gives the in-process run's returns exactly."""
+    torch's): a sandboxed training run of the reference gives the in-process run's returns exactly, in each
+    sandbox mode."""
     spec = DeepSpec(
         "run", "dqn", "DQNAgent", "CartPole-v1", steps=2500, seed=3, low=0.0, eval_episodes=3, hparams=DQN_HPARAMS
     )
