@@ -27,7 +27,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import cgroup
+from grader.sandbox.cgroup import controllers, hierarchy
 from grader.sandbox.limits import Limits
 
 #: util-linux ``unshare`` options of the fallback: the zygote is PID 1 of its own namespaces, /proc its own.
@@ -223,7 +223,7 @@ def isolation() -> Isolation:
         nobody_runs_python=as_root and (all(readable_by_others(p) for p in python_paths()) or bool(namespaces)),
         unshare=namespaces,
         landlock=landlock_abi() if fallback_probes else 0,
-        cgroup_controllers=cgroup.controllers() if cgroup.hierarchy() is not None else None,
+        cgroup_controllers=controllers() if hierarchy() is not None else None,
     )
 
 

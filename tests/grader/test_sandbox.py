@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from helpers import MODE_WORDS, NOT_GRADED, by_check, check_results, run_cli, sandbox_env, submission_with
 
-from grader.sandbox import cgroup
+from grader.sandbox.cgroup import hierarchy
 from grader.sandbox.isolation import SYSTEM_PATH
 
 HALVE = """
@@ -270,7 +270,7 @@ def test_the_home_is_size_capped(sandbox_mode: str, fake_course: Path, tmp_path:
     assert result["score"] == 0 and "returned -1.0" in result["output"], result
 
 
-@pytest.mark.skipif(cgroup.hierarchy() is None, reason="needs a writable cgroup v2 hierarchy (root)")
+@pytest.mark.skipif(hierarchy() is None, reason="needs a writable cgroup v2 hierarchy (root)")
 def test_cpu_time_counts_every_process_of_the_check(sandbox_mode: str, fake_course: Path, tmp_path: Path) -> None:
     """Three processes of 3 CPU seconds each stay under the child's own limit (7 s) but not together."""
     body = (
