@@ -25,6 +25,8 @@ import signal
 import time
 from pathlib import Path
 
+from grader.sandbox.scratch import stale_entries
+
 PREFIX = "rlgrade-"
 _names = itertools.count()
 
@@ -72,6 +74,9 @@ class Cgroup:
         root = hierarchy()
         if root is None:
             return None
+        for stale in stale_entries(root, PREFIX):  # an empty cgroup of a grader that was killed
+            with contextlib.suppress(OSError):
+                stale.rmdir()
         path = root / f"{PREFIX}{os.getpid()}-{next(_names)}"
         try:
             path.mkdir()

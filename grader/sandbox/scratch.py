@@ -105,6 +105,18 @@ def empty(folder: Path, owner: int | None = None, keep: tuple[Path, ...] = ()) -
         os.close(fd)
 
 
+def stale_entries(folder: Path, prefix: str) -> list[Path]:
+    """Entries of ``folder`` named ``<prefix><pid>-…`` whose process is gone: left by a grader that was killed
+    (SIGKILL leaves no time to clean up). An entry whose pid runs again (reused) is kept."""
+    stale = []
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            pid = entry.name.removeprefix(prefix).partition("-")[0]
+            if entry.name.startswith(prefix) and pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                stale.append(entry)
+    return stale
+
+
 def remove_sysv_ipc(creator: int) -> int:
     """Remove every System V shared-memory segment, semaphore set and message queue that uid ``creator`` made
     (in this process's IPC namespace); how many were removed."""

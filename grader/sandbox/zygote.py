@@ -31,13 +31,14 @@ from grader.sandbox.cgroup import Cgroup
 from grader.sandbox.confine import confine
 from grader.sandbox.isolation import isolation
 from grader.sandbox.limits import Limits, child_environment
-from grader.sandbox.scratch import remove_tree
+from grader.sandbox.scratch import remove_tree, stale_entries
 
 #: Limits of the zygote itself; each check's child lowers its CPU limit to the check's own.
 ZYGOTE_LIMITS = Limits(cpu_seconds=24 * 3600)
 #: Seconds the grader waits for the zygote to start (imports), and then to answer a fork or clean-up request.
 START_SECONDS = 120.0
 CONTROL_SECONDS = 10.0
+WORKDIR_PREFIX = "rlgrade-sandbox-"
 USES_TORCH = re.compile(r"^\s*(import|from)\s+torch\b", re.MULTILINE)
 
 
@@ -55,7 +56,10 @@ class Zygote:
 
     def __init__(self, impl_root: Path, assignment: str) -> None:
         self.impl_root, self.assignment = impl_root, assignment
-        self.workdir = Path(tempfile.mkdtemp(prefix="rlgrade-sandbox-"))
+        for stale in stale_entries(Path(tempfile.gettempdir()), WORKDIR_PREFIX):  # of a grader that was killed
+            with contextlib.suppress(OSError):
+                remove_tree(stale)
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
         self.workdir.chmod(0o711)  # the checks reach their home by its name, and list nothing here
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
