@@ -110,8 +110,9 @@ def fork_check(control: socket.socket, root: Path, assignment: str, request: dic
         os._exit(code)
 
 
-def end_check(pid: int, grace: float, clean_up: Callable[[], None]) -> int:
-    """Wait up to ``grace`` s for the check's child, kill every process it left, clean up; its exit status."""
+def end_check(pid: int, grace: float, clean_up: Callable[[], None]) -> tuple[int, bool]:
+    """Wait up to ``grace`` s for the check's child, kill every process it left, clean up; its exit status, and
+    whether it had to be killed (it did not exit within ``grace``)."""
     deadline = time.monotonic() + grace
     status = None
     while status is None:
@@ -122,13 +123,14 @@ def end_check(pid: int, grace: float, clean_up: Callable[[], None]) -> int:
             break
         else:
             time.sleep(0.005)
-    if status is None:
+    stopped = status is None
+    if stopped:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     kill_descendants()
     as_nobody(clean_up)
-    return status
+    return status, stopped
 
 
 def scratch_cleaner(options: list[str], code: list[Path]) -> Callable[[], None]:
@@ -255,7 +257,8 @@ def main() -> None:
             reply = {"pid": pid}
         elif request.get("op") == "end" and pid is not None:
             try:
-                reply = {"status": end_check(pid, float(request.get("grace", 0)), clean_up)}
+                status, stopped = end_check(pid, float(request.get("grace", 0)), clean_up)
+                reply = {"status": status, "stopped": stopped}
             except Exception as exc:  # noqa: BLE001 - the grader starts a new zygote, in new scratch folders
                 reply = {"error": f"clean-up failed: {exc}"}
             pid = None

@@ -122,6 +122,8 @@ class SandboxSession:
         self.zygote, self.seed, self.limits = zygote, seed, limits
         self.endpoint: _ParentEndpoint | None = None
         self.status: int | None = None  # the child's exit status once it ended (negative: killed by a signal)
+        self.stopped = False  # it did not exit on its own when the grader ended it (killed then)
+        self.zygote_gone = False  # the zygote died with it: its exit status is unknown
         self.output = zygote.workdir / f"output-{seed}.txt"
         self.cpu_start = self.oom_start = 0.0  # the zygote's cgroup when the child was forked
 
@@ -161,9 +163,9 @@ class SandboxSession:
         """Stop the child (after ``grace`` s to exit on its own), once; its exit status if known."""
         if self.endpoint is not None and self.status is None:
             self.endpoint.sock.close()
-            self.status = self.zygote.end(grace)
+            self.status, self.stopped = self.zygote.end(grace)
             if self.status is None:
-                self.status = -signal.SIGKILL  # the zygote was gone: everything was killed
+                self.status, self.zygote_gone = -signal.SIGKILL, True  # everything was killed
         return self.status
 
     def death_notice(self, detail: str) -> str:
@@ -176,6 +178,10 @@ class SandboxSession:
                 f"was killed for using more than the memory limit of {self.limits.memory_bytes >> 30} GiB (all the "
                 "processes it started together)"
             )
+        elif self.stopped:  # its exit status says nothing about why: what the connection said does
+            what = f"stopped answering ({detail}) but did not exit, so the grader stopped it"
+        elif self.zygote_gone:
+            what = f"stopped answering ({detail}) when the sandbox's zygote died (killed by your code?)"
         elif code is not None and code < 0:
             what = {
                 signal.SIGKILL: f"was killed (SIGKILL: it ignored its CPU-time limit of {self.limits.cpu_seconds} s, "
@@ -184,10 +190,8 @@ class SandboxSession:
                 signal.SIGXFSZ: "wrote more than the file-size limit",
                 signal.SIGSEGV: "crashed (segmentation fault)",
             }.get(-code, f"was killed by signal {-code}")
-        elif code is not None:
-            what = f"exited with code {code} (sys.exit / os._exit in your code?)"
         else:
-            what = f"stopped answering ({detail})"
+            what = f"exited with code {code} (sys.exit / os._exit in your code?)"
         tail = self.output_tail()
         return f"The process running your code {what} in the middle of the check.{tail}"
 

@@ -134,14 +134,16 @@ class Zygote:
         self.child_pid = reply["pid"] if type(reply.get("pid")) is int else None
         return ours
 
-    def end(self, grace: float) -> int | None:
-        """Stop the current check's child (after up to ``grace`` s), clean up; its exit status if known."""
+    def end(self, grace: float) -> tuple[int | None, bool]:
+        """Stop the current check's child (after up to ``grace`` s), clean up; its exit status if known, and
+        whether the zygote had to kill it (it did not exit within ``grace``)."""
         try:
-            status = self._ask({"op": "end", "grace": grace}).get("status")
+            reply = self._ask({"op": "end", "grace": grace})
         except ZygoteGone:
-            return None
+            return None, False
         self.child_pid = None
-        return status if type(status) is int else None
+        status = reply.get("status")
+        return (status if type(status) is int else None), reply.get("stopped") is True
 
     def stop(self) -> None:
         """Kill the zygote and every child it has (a new one starts on the next request)."""

@@ -109,11 +109,17 @@ ANSWER_ATTACKS = {
     # out of the check's reach (PermissionError)
     "kill-the-zygote": (
         "    os.kill(os.getppid(), 9)\n    return -1.0\n",
-        ("returned -1.0", "was killed (SIGKILL", "raised PermissionError"),
+        ("returned -1.0", "when the sandbox's zygote died", "raised PermissionError"),
     ),
     "stop-the-zygote": (
         "    import signal\n    os.kill(os.getppid(), signal.SIGSTOP)\n    return -1.0\n",
         ("returned -1.0", "raised PermissionError"),
+    ),
+    # the message keeps the reason: the code closed its connection and stayed (not "ignored its CPU-time limit")
+    "close-the-connection": (
+        "    import gc, time\n    for s in gc.get_objects():\n        if isinstance(s, socket.socket):\n"
+        "            s.close()\n    time.sleep(60)\n",
+        "closed the connection) but did not exit",
     ),
     # a reply that would cost the grader gigabytes is refused from its header (before it is read)
     "huge-array-reply": ("    import numpy\n    return numpy.zeros(100 << 17)\n", "reply to the grader was too large"),
