@@ -12,9 +12,10 @@ course create (``.git``, ``.venv``, ``__pycache__``, ``__MACOSX``, ``grader``, `
 are not searched: the student repo's copy of the grader has modules with the same names (``bandits.py``).
 
 One candidate is graded. With several, a candidate whose module files are those of the released stub (line
-endings aside) is an untouched copy and is set aside; if exactly one edited candidate remains it is graded,
-otherwise the submission is refused (:class:`SubmissionError`): the grader cannot know which copy the student
-meant. Every decision is written down in :attr:`Located.notes`, which the reports show.
+endings aside) is an untouched copy and is set aside; the edited candidates left must hold the same code (the
+folder uploaded together with its loose files, say), and a package is graded before loose files; edited copies
+that differ are refused (:class:`SubmissionError`): the grader cannot know which one the student meant. Every
+decision is written down in :attr:`Located.notes`, which the reports show.
 """
 
 from __future__ import annotations
@@ -80,6 +81,12 @@ def _text(path: Path) -> str | None:
     return path.read_bytes().decode(errors="replace").replace("\r\n", "\n") if path.is_file() else None
 
 
+def code_of(candidate: Candidate, modules: set[str]) -> tuple:
+    """The candidate's module files as text (line endings aside): all its ``.py`` files if the names are unknown."""
+    names = modules or {p.name for p in candidate.folder.glob("*.py")}
+    return tuple((name, _text(candidate.folder / name)) for name in sorted(names))
+
+
 def is_untouched_copy(candidate: Candidate, stub: Path, modules: set[str]) -> bool:
     """Whether the candidate's module files are exactly the released stub's (never true of the stub itself)."""
     if not modules or candidate.folder.resolve() == stub.resolve():
@@ -93,16 +100,20 @@ def describe(candidate: Candidate, top: Path) -> str:
 
 
 def choose(found: list[Candidate], assignment: str, stub: Path, modules: set[str], top: Path) -> tuple[Candidate, str]:
-    """The candidate to grade among several, and a sentence saying why; refuses when it cannot tell."""
+    """The candidate to grade among several, and a sentence saying why; refuses edited copies that differ."""
     edited = [c for c in found if not is_untouched_copy(c, stub, modules)]
-    if len(edited) > 1:
+    if len({code_of(c, modules) for c in edited}) > 1:
         raise SubmissionError(
             f"the submission holds {len(edited)} edited copies of {assignment}: "
             f"{', '.join(describe(c, top) for c in edited)}; keep only the one to grade and submit again"
         )
-    chosen = edited[0] if edited else found[0]
-    others = ", ".join(describe(c, top) for c in found if c != chosen)
-    return chosen, f"also found {others}: the unedited stub, not graded"
+    chosen = next((c for c in edited if c.package), edited[0]) if edited else found[0]
+    same = [describe(c, top) for c in edited if c != chosen]
+    stubs = [describe(c, top) for c in found if c not in edited and c != chosen]
+    return chosen, "; ".join(
+        [*([f"also found {', '.join(same)}: the same code"] if same else []),
+         *([f"also found {', '.join(stubs)}: the unedited stub, not graded"] if stubs else [])]
+    )  # fmt: skip
 
 
 def copy_candidate(candidate: Candidate, assignment: str, stub: Path, dest: Path) -> list[str]:

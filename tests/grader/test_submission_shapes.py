@@ -121,6 +121,17 @@ def test_in_a_student_repo_its_own_code_is_never_taken_for_the_stub(
         locate(repo, [A], repo / "assignments", tmp_path / "impl")
 
 
+def test_the_folder_uploaded_with_the_same_loose_files_is_graded_once(
+    fake_course_with_stubs: Path, tmp_path: Path
+) -> None:
+    top = write_package(tmp_path / "upload", {"calc.py": EDITED["calc.py"], "other.py": EDITED["other.py"]})
+    write_package(top / A, EDITED)
+    located = locate(top, [A], fake_course_with_stubs / "assignments", tmp_path / "impl")
+    assert located.notes == [
+        f"{A}: graded the package in {A}/ (also found the top folder of the submission: the same code)"
+    ]
+
+
 def test_two_edited_copies_are_refused_naming_both(fake_course_with_stubs: Path, tmp_path: Path) -> None:
     top = tmp_path / "upload"
     write_package(top / A, PACKAGE)
