@@ -4,7 +4,7 @@
   rlgrade grade-batch FOLDER [--hw hw01] [--workers N]          grade every submission; gradebook.csv
   rlgrade test [hw01] [pytest options...]                       run the public checks on your assignments/
   rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
-  rlgrade release DIR [--hw hw01 hw02]                          write a student repo into DIR
+  rlgrade release DIR [--hw hw01 hw02]                          write the student repo into DIR, or update it
   rlgrade gradescope hw01 [--out FILE.zip]                      Gradescope autograder zip of one assignment
   rlgrade gradebook FOLDER                                      gradebook.csv from per-student report folders
   rlgrade nbgrader-export BATCH_OUT [--db URL]                  grade-batch results into nbgrader's gradebook
@@ -15,7 +15,7 @@ Exit status: 0 when the command worked (a graded submission may still have lost 
 ``stubs --check`` finds drift, ``calibrate`` an unsound check (the reference passes on fewer than
 ``--min-pass-rate`` of the seeds, or a listed mutant passes on one) or ``mutants`` a mutant that survives or
 passes a check its ``killed_by`` names; 2 when nothing could be graded or written (a missing or empty folder,
-a submission without the assignment's code or with several edited copies of it, checks that do not collect),
+a submission without the assignment's code or with edited copies of it that differ, checks that do not collect),
 said in one line ``rlgrade: error: …``.
 """
 
