@@ -36,7 +36,7 @@ MAX_DEPTH = 8
 
 
 class SubmissionError(GradingError):
-    """The submission cannot be graded as uploaded (no code of the assignment, or several edited copies)."""
+    """The submission cannot be graded as uploaded (no code of the assignment, or edited copies that differ)."""
 
 
 @dataclass(frozen=True)
