@@ -1,5 +1,5 @@
 """What a new user meets at the command line: help texts, one-line errors with a non-zero exit, progress lines in
-logs, and the grade-class workflow's roster and gradebook steps (which run before anything is installed)."""
+logs, and the grade-class workflow's roster step (which runs before anything is installed) and gradebook."""
 
 from __future__ import annotations
 
@@ -135,7 +135,7 @@ def test_the_shipped_roster_stops_the_workflow_with_a_message(tmp_path: Path) ->
 
 def test_class_gradebook_names_owner_and_repo_and_keeps_repos_not_graded(tmp_path: Path) -> None:
     """The grade-class artifacts merged: grading/<owner>/<repo>/ each. Repos of two students share a name; a repo
-    that could not be checked out has error.txt. The gradebook step runs with the standard library only."""
+    that could not be checked out has error.txt."""
     grading = tmp_path / "grading"
     result = {
         "score": 2.0,
@@ -151,10 +151,7 @@ def test_class_gradebook_names_owner_and_repo_and_keeps_repos_not_graded(tmp_pat
         (grading / owner / "rl-homework" / "results.json").write_text(json.dumps(result))
     (grading / "carol" / "rl-homework").mkdir(parents=True)
     (grading / "carol" / "rl-homework" / "error.txt").write_text("could not check out carol/rl-homework\n")
-    proc = subprocess.run(
-        [sys.executable, "-S", "-m", "grader.cli", "gradebook", str(grading)], cwd=COURSE_ROOT, capture_output=True,
-        text=True,
-    )  # fmt: skip
+    proc = run_cli("gradebook", str(grading))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with (grading / "gradebook.csv").open() as fh:
         rows = {row["student"]: row for row in csv.DictReader(fh)}
