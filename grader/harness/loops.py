@@ -231,3 +231,22 @@ def scripted_steps(
             obs, _ = checked_reset(env, n_obs)
             entries.append((obs, None, False))
     return entries
+
+
+@runs_beside
+def output_gradients(net: Any, inputs: np.ndarray, weights: np.ndarray) -> list[tuple[str, Any]]:
+    """∂/∂θ Σ_ij weights[i, j] · net(inputs)[i, j] for every named parameter θ of ``net`` (a torch module of the
+    code under test), computed on a deep copy: the network itself, its ``.grad`` and every RNG stay untouched.
+
+    The grader computes ``weights`` (the derivative of the documented loss with respect to the network's
+    outputs) itself; only the backward pass through the student's architecture runs here. Returns
+    ``[(name, gradient)]`` in ``named_parameters()`` order, a zero tensor where no gradient reaches a parameter."""
+    import copy
+
+    import torch
+
+    twin = copy.deepcopy(net)
+    twin.zero_grad(set_to_none=True)
+    outputs = twin(torch.as_tensor(inputs))
+    (outputs * torch.as_tensor(weights, dtype=outputs.dtype).reshape(outputs.shape)).sum().backward()
+    return [(name, p.grad if p.grad is not None else torch.zeros_like(p)) for name, p in twin.named_parameters()]

@@ -123,3 +123,20 @@ def as_tensor_array(value: object, what: str, shape: tuple[int, ...], kind: str 
     if not np.all(np.isfinite(array)):
         raise InvalidOutput(f"{what} must be finite, got {array}")
     return array
+
+
+def as_named_parameters(net: object, what: str) -> dict[str, np.ndarray]:
+    """``net.named_parameters()`` of a (student) torch module as ``{name: float64 copy}``, in order, validated."""
+    params = list(net.named_parameters())  # type: ignore[attr-defined]
+    if not params:
+        raise InvalidOutput(f"{what} has no parameters")
+    import torch
+
+    named: dict[str, np.ndarray] = {}
+    for item in params:
+        if type(item) is not tuple or len(item) != 2 or type(item[0]) is not str or item[0] in named:
+            raise InvalidOutput(f"{what}.named_parameters() must yield (name, parameter) pairs with distinct names")
+        name, value = item
+        shape = tuple(value.shape) if type(value) in (torch.Tensor, torch.nn.Parameter) else ()
+        named[name] = as_tensor_array(value, f"{what}.{name}", shape)
+    return named
