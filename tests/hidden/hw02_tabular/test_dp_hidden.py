@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import pytest
 
 from grader.harness.tabular_models import (
     SMALL_MDP_TEXT,
+    Outcome,
     assert_optimal,
     backup,
     checked_pair,
@@ -14,10 +18,12 @@ from grader.harness.tabular_models import (
     checked_q,
     checked_values,
     frozen_lake,
+    optimal_values,
     policy_value,
     small_mdp,
     table_of,
 )
+from grader.oracles.dp_sweeps import first_difference, grader_sweeps
 
 MAP_6X6 = ["SFFFFF", "FHFFHF", "FFFHFF", "HFFFFH", "FFHFFF", "FHFFHG"]
 MAP_4X4 = ["SFHF", "FFFF", "HFHF", "FFFG"]
@@ -138,3 +144,72 @@ def test_hidden_policy_iteration_other_map(impl):
         P = table_of(frozen_lake(**kwargs))
         where = f"slippery FrozenLake {kwargs}"
         assert_optimal(P, gamma, policy_iteration(P, gamma, theta=1e-10), "policy_iteration", where)
+
+
+def random_mdp(seed: int, n_states: int, n_actions: int, rewards: tuple[float, float]) -> list[list[list[Outcome]]]:
+    """A seeded MDP: each (s, a) has two outcomes (Dirichlet probabilities, distinct next states), rewards uniform
+    in ``rewards`` (rounded to 0.01), each outcome terminated with probability 0.15."""
+    rng = np.random.default_rng(seed)
+    P = []
+    for _ in range(n_states):
+        row = []
+        for _ in range(n_actions):
+            nexts, probs = rng.choice(n_states, size=2, replace=False), rng.dirichlet([1.0, 1.0])
+            row.append(
+                [(float(probs[i]), int(nexts[i]), round(float(rng.uniform(*rewards)), 2), bool(rng.random() < 0.15))
+                 for i in range(2)]
+            )  # fmt: skip
+        P.append(row)
+    return P
+
+
+# Costs only (every value falls from V_0 = 0) and mixed signs (some values rise, some fall): a stopping rule
+# that only looks at increases (max(V_new − V) instead of max |V_new − V|) stops after the first sweep.
+SIGNED_MDPS = (
+    ("costs", random_mdp(41, 6, 3, (-3.0, -0.5)), 0.95),
+    ("mixed", random_mdp(42, 7, 2, (-2.0, 2.0)), 0.9),
+)
+
+
+def assert_values(what: str, run: Callable[[int], object], exact: np.ndarray, sweeps: list[np.ndarray]) -> None:
+    """``run(max_sweeps)`` (a student's V, validated) to θ = 1e-10 must be ``exact`` within 1e-6; if not, say where
+    its sweeps part from the grader's (:func:`grader.oracles.dp_sweeps.first_difference`)."""
+    V = run(100_000)
+    error = np.abs(V - exact)
+    s = int(np.argmax(error))
+    if error[s] > 1e-6:
+        raise AssertionError(
+            f"{what}: V[{s}] = {V[s]:.6f}, exact value {exact[s]:.6f} (exact V = {np.round(exact, 3).tolist()}); "
+            + first_difference(run, sweeps, V, 1e-10)
+        )
+
+
+def vi_values(value_iteration: Callable[..., object], P: list, gamma: float, max_sweeps: int) -> np.ndarray:
+    V, _ = checked_pair(value_iteration(P, gamma, theta=1e-10, max_sweeps=max_sweeps), "value_iteration")
+    return checked_values(V, f"V of value_iteration(max_sweeps={max_sweeps})", len(P))
+
+
+def pe_values(
+    policy_evaluation: Callable[..., object], P: list, pi: np.ndarray, gamma: float, max_sweeps: int
+) -> np.ndarray:
+    V = policy_evaluation(P, pi, gamma, theta=1e-10, max_sweeps=max_sweeps)
+    return checked_values(V, f"policy_evaluation(max_sweeps={max_sweeps})", len(P))
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(20)
+def test_hidden_dp_negative_and_mixed_rewards(impl):
+    """value_iteration and policy_evaluation where values fall from 0: MDPs with costs only and with mixed rewards"""
+    value_iteration, policy_evaluation = impl.attr("dp", "value_iteration"), impl.attr("dp", "policy_evaluation")
+    for name, P, gamma in SIGNED_MDPS:
+        where = (
+            f"a seeded {len(P)}-state MDP with {name} rewards (test_dp_hidden.py::SIGNED_MDPS), γ = {gamma}, θ = 1e-10"
+        )
+        V_star, _ = optimal_values(P, gamma)
+        sweeps = grader_sweeps(P, gamma, 1e-10, None)
+        assert_values(f"value_iteration on {where}", partial(vi_values, value_iteration, P, gamma), V_star, sweeps)
+        assert_optimal(P, gamma, value_iteration(P, gamma, theta=1e-10), "value_iteration", where)
+        pi = np.random.default_rng(len(P)).dirichlet(np.ones(len(P[0])), size=len(P))
+        sweeps = grader_sweeps(P, gamma, 1e-10, pi)
+        run = partial(pe_values, policy_evaluation, P, pi, gamma)
+        assert_values(f"policy_evaluation of a random policy on {where}", run, policy_value(P, pi, gamma), sweeps)
