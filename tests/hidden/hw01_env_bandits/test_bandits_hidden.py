@@ -21,7 +21,7 @@ from grader.harness.bandits import (
     binomial_tolerance,
     play,
 )
-from grader.harness.validate import as_float_array
+from grader.harness.validate import as_float_array, close, mismatch
 
 # ---------------------------------------------------------------------------------------------------
 # Exact checks: edge cases and other states
@@ -87,9 +87,10 @@ def test_hidden_single_arm(impl):
         agents[label] = agent
     ucb = agents["UCB1()"]
     n = agent_array(ucb, "n", 1)
-    scores = as_float_array(ucb.scores(), "UCB1.scores() with one arm after 50 pulls", (1,))
+    raw = ucb.scores()
+    scores = as_float_array(raw, "UCB1.scores() with one arm after 50 pulls", (1,))
     expected = agent_array(ucb, "q", 1) + math.sqrt(2) * math.sqrt(math.log(50) / 50)
-    assert n[0] == 50 and np.allclose(scores, expected, rtol=1e-9), (
+    assert n[0] == 50 and close(scores, expected, raw, 0.0, rtol=1e-9), (
         f"UCB1 with one arm after 50 pulls: n = {n}, scores() = {scores}; expected n = [50] and {expected}"
     )
     probs = as_float_array(agents["GradientBandit(alpha=0.1)"].probs(), "GradientBandit.probs() with one arm", (1,))
@@ -154,10 +155,16 @@ def test_hidden_ucb_scores_other_state(impl):
     tried = n > 0
     expected = np.full(5, np.inf)
     expected[tried] = q[tried] + 0.5 * np.sqrt(math.log(6) / n[tried])
-    got = as_float_array(agent.scores(), "UCB1.scores()", (5,), allow_posinf=True)
-    assert np.all(got[~tried] == np.inf) and np.allclose(got[tried], expected[tried], rtol=1e-9, atol=1e-9), (
-        f"UCB1 with c = 0.5 after {list(updates)} (t = 6): scores() = {np.round(got, 4)}; "
-        f"expected {np.round(expected, 4)}"
+    raw = agent.scores()
+    got = as_float_array(raw, "UCB1.scores()", (5,), allow_posinf=True)
+    assert np.all(got[~tried] == np.inf) and close(got[tried], expected[tried], raw, 1e-9, rtol=1e-9), (
+        f"UCB1 with c = 0.5 after {list(updates)} (t = 6): scores() = {np.round(got, 4).tolist()}; expected "
+        f"{np.round(expected, 4).tolist()}"
+        + (
+            f": {mismatch(got[tried], expected[tried], raw, 'scores() of the tried arms')}"
+            if np.all(got[~tried] == np.inf)
+            else ""
+        )
     )
 
 
@@ -179,9 +186,9 @@ def test_hidden_gradient_exact_three_arms(impl):
         for a, r in updates:
             agent.update(a, r)
         h = agent_array(agent, "h", 3)
-        assert np.allclose(h, expected, rtol=1e-9, atol=1e-12), (
-            f"GradientBandit(alpha=0.25, baseline={baseline}) after the updates {list(updates)}: h = "
-            f"{np.round(h, 6)}; expected {np.round(expected, 6)}"
+        assert close(h, expected, agent.h, 1e-12, rtol=1e-9), (
+            f"GradientBandit(alpha=0.25, baseline={baseline}) after the updates {list(updates)}: "
+            f"{mismatch(h, expected, agent.h, 'h')}"
         )
 
 

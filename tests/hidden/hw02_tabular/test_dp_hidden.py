@@ -23,6 +23,7 @@ from grader.harness.tabular_models import (
     small_mdp,
     table_of,
 )
+from grader.harness.validate import close, mismatch
 from grader.oracles.dp_sweeps import first_difference, grader_sweeps
 
 MAP_6X6 = ["SFFFFF", "FHFFHF", "FFFHFF", "HFFFFH", "FFHFFF", "FHFFHG"]
@@ -36,21 +37,20 @@ def test_hidden_bellman_backup_other_values(impl):
     bellman_backup = impl.attr("dp", "bellman_backup")
     P = small_mdp()
     V = np.array([-3.0, 0.5, -4.0])
-    got = checked_q(bellman_backup(P, V.copy(), 0.5), "bellman_backup(P, V, 0.5)", 3, 2)
+    raw = bellman_backup(P, V.copy(), 0.5)
+    got = checked_q(raw, "bellman_backup(P, V, 0.5)", 3, 2)
     expected = backup(P, V, 0.5)
-    assert np.allclose(got, expected, rtol=0, atol=1e-9), (
+    assert close(got, expected, raw, 1e-9), (
         f"on {SMALL_MDP_TEXT} with V = [-3, 0.5, -4] and γ = 0.5: got {np.round(got, 4).tolist()}, expected "
-        f"{np.round(expected, 4).tolist()} (no bootstrap after terminated; every outcome weighted by its probability)"
+        f"{np.round(expected, 4).tolist()} ({mismatch(got, expected, raw, 'Q')})"
     )
     P = table_of(frozen_lake(map_name="8x8"))
     V = np.random.default_rng(19).normal(size=64)
-    got = checked_q(bellman_backup(P, V.copy(), 0.9), "bellman_backup(P, V, 0.9)", 64, 4)
+    raw = bellman_backup(P, V.copy(), 0.9)
+    got = checked_q(raw, "bellman_backup(P, V, 0.9)", 64, 4)
     expected = backup(P, V, 0.9)
-    error = np.abs(got - expected)
-    s, a = np.unravel_index(np.argmax(error), error.shape)
-    assert error[s, a] <= 1e-9, (
-        f"on slippery FrozenLake 8x8 with V ~ N(0, 1) (seed 19) and γ = 0.9, Q[{s}, {a}] = {got[s, a]:.6f}; "
-        f"expected {expected[s, a]:.6f}"
+    assert close(got, expected, raw, 1e-9), (
+        f"on slippery FrozenLake 8x8 with V ~ N(0, 1) (seed 19) and γ = 0.9: {mismatch(got, expected, raw, 'Q')}"
     )
 
 
@@ -65,16 +65,16 @@ def test_hidden_policy_evaluation_sweeps_other_mdp(impl):
     V = v0.copy()
     for sweeps in (1, 2, 3):
         V = np.sum(pi * backup(P, V, 0.8), axis=1)
-        got = checked_values(
-            policy_evaluation(P, pi, 0.8, theta=1e-12, v0=v0.copy(), max_sweeps=sweeps), "policy_evaluation", 3
-        )
-        assert np.allclose(got, V, rtol=0, atol=1e-9), (
+        raw = policy_evaluation(P, pi, 0.8, theta=1e-12, v0=v0.copy(), max_sweeps=sweeps)
+        got = checked_values(raw, "policy_evaluation", 3)
+        assert close(got, V, raw, 1e-9), (
             f"on {SMALL_MDP_TEXT}, π = {pi.tolist()}, γ = 0.8, v0 = [0, 0, 10]: after {sweeps} sweep(s) V = "
             f"{np.round(got, 4).tolist()}; expected {np.round(V, 4).tolist()} (synchronous sweeps)"
         )
-    got = checked_values(policy_evaluation(P, pi, 0.8, theta=1e-12, v0=v0.copy()), "policy_evaluation", 3)
+    raw = policy_evaluation(P, pi, 0.8, theta=1e-12, v0=v0.copy())
+    got = checked_values(raw, "policy_evaluation", 3)
     expected = policy_value(P, pi, 0.8)
-    assert np.allclose(got, expected, rtol=0, atol=1e-8), (
+    assert close(got, expected, raw, 1e-8), (
         f"policy_evaluation to θ = 1e-12 from v0 = [0, 0, 10] returned {np.round(got, 6).tolist()}; the exact V^π is "
         f"{np.round(expected, 6).tolist()}"
     )
@@ -116,11 +116,11 @@ def test_hidden_value_iteration_small_mdp_tie(impl):
     P = small_mdp()
     for call in range(3):
         V, policy = checked_pair(value_iteration(P, 0.5, theta=1e-12), "value_iteration")
-        V = checked_values(V, "V returned by value_iteration", 3)
+        values = checked_values(V, "V returned by value_iteration", 3)
         policy = checked_policy(policy, "the policy returned by value_iteration", 3, 2)
-        assert np.allclose(V, [2.0, 4.0, 0.0], rtol=0, atol=1e-8) and policy.tolist() == [0, 0, 0], (
+        assert close(values, [2.0, 4.0, 0.0], V, 1e-8) and policy.tolist() == [0, 0, 0], (
             f"call {call + 1}: value_iteration on {SMALL_MDP_TEXT} with γ = 0.5, θ = 1e-12 returned V = "
-            f"{np.round(V, 6).tolist()}, policy {policy.tolist()}; expected V = [2, 4, 0] and policy [0, 0, 0] "
+            f"{np.round(values, 6).tolist()}, policy {policy.tolist()}; expected V = [2, 4, 0] and policy [0, 0, 0] "
             "(in state 0 both actions are worth 2, in state 2 both 0: ties go to the lowest index)"
         )
     P = table_of(frozen_lake())
