@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from grader.harness.calls import seed_global_rngs_of
-from grader.harness.validate import InvalidOutput, as_float, as_tensor_array
+from grader.harness.validate import InvalidOutput, as_float, as_tensor_array, matching_cause
 
 # Observation and action spaces of the agent-level checks (CartPole's shapes, no env needed).
 OBS_SPACE = gym.spaces.Box(-np.inf, np.inf, shape=(4,), dtype=np.float32)
@@ -134,11 +134,11 @@ def check_train_step(impl: Any, double: bool, **hparams: Any) -> None:
     next_target = net_q_values(agent.target_net, next_obs, 2, "agent.target_net(next_obs)")
     expected = trusted_huber(q, trusted_targets(rewards, terminated, next_online, next_target, 0.9, double))
     variants = {
-        "targets from the online net (no target network)": trusted_targets(
+        "the online net instead of the target net": trusted_targets(
             rewards, terminated, next_online, next_online, 0.9, double
         ),
-        "no (1 − terminated) mask": trusted_targets(rewards, 0 * terminated, next_online, next_target, 0.9, double),
-        "the other target rule (DQN vs Double DQN)": trusted_targets(
+        "no (1 − terminated) factor": trusted_targets(rewards, 0 * terminated, next_online, next_target, 0.9, double),
+        "the other rule (DQN vs Double DQN)": trusted_targets(
             rewards, terminated, next_online, next_target, 0.9, not double
         ),
     }
@@ -153,11 +153,12 @@ def check_train_step(impl: Any, double: bool, **hparams: Any) -> None:
         torch.from_numpy(terminated),
     )
     loss = as_float(agent.train_step(batch), "agent.train_step(batch)")
-    hints = "; ".join(f"{name} would give {trusted_huber(q, y):.5f}" for name, y in variants.items())
+    causes = {f"targets computed with {name}": [trusted_huber(q, y)] for name, y in variants.items()}
     assert abs(loss - expected) <= 1e-4 * max(1.0, abs(expected)), (
         f"DQNAgent(double={double}, gamma=0.9).train_step on a batch of {b} random transitions (30 % terminated) "
         f"returned the loss {loss:.5f}; the grader computes {expected:.5f} from your q_net and target_net "
-        f"(Huber of Q(s, a) − y, y from {'double_dqn_targets' if double else 'dqn_targets'}). For comparison: {hints}"
+        f"(Huber of Q(s, a) − y, y from {'double_dqn_targets' if double else 'dqn_targets'})"
+        + matching_cause(np.array([loss]), causes, 1e-4 * max(1.0, abs(expected)))
     )
     assert same_parameters(parameters(agent.target_net, "agent.target_net"), target_before), (
         "train_step changed target_net: only q_net is trained (the target is updated by observe on schedule)"

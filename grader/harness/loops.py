@@ -107,8 +107,8 @@ def train_td(
             raise AssertionError(
                 f"{type(agent).__name__} on {env_id}: training used more than {budget} env steps in its first "
                 f"{episode + 1} of {episodes} episodes (mean return {np.mean(returns[: episode + 1]):.1f}); a correct "
-                "agent needs far fewer. Its episodes get longer instead of shorter: check the sign of the TD error "
-                "and that act() explores with probability ε"
+                "agent needs far fewer: its episodes got longer instead of shorter. The exact checks of the agent's "
+                "update and act() say which part differs"
             )
     env.close()
     return total_steps, returns

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from grader.harness.validate import as_tensor_array
+from grader.harness.validate import as_tensor_array, matching_cause
 
 
 def reward_to_go(rewards: list[float], gamma: float) -> np.ndarray:
@@ -91,11 +91,23 @@ def check_gaussian(
     mean = as_tensor_array(policy.mean_net(obs), "GaussianPolicy.mean_net(obs)", (batch[0], act_dim))
     acts = actions.numpy().astype(np.float64)
     expected = gaussian_log_probs(mean, log_std, acts)
+    terms = {  # the three terms of row 0's density, per action dimension, for the message
+        "−(a − μ)² / (2σ²)": -((acts[0] - mean[0]) ** 2) / (2 * np.exp(2 * log_std)),
+        "−log σ": -log_std,
+        "−½ log 2π": np.full(act_dim, -0.5 * math.log(2 * math.pi)),
+    }
+    causes = {
+        "averaging over the action dimensions instead of summing": expected / act_dim,
+        "leaving out the −log σ term": expected + log_std.sum(),
+        "passing σ² (not σ) as the Normal's scale": gaussian_log_probs(mean, 2 * log_std, acts),
+    }
     assert np.allclose(got, expected, rtol=0, atol=1e-4), (
         f"GaussianPolicy({obs.shape[1]}, {act_dim}).log_prob with log_std = {log_std.tolist()} on {batch[0]} states "
         f"and {act_dim}-D actions = {np.round(got, 4).tolist()}; expected Σ_j log N(a_j; μ_j(s), σ_j²) = "
-        f"{np.round(expected, 4).tolist()}. Sum (do not average) over the action dimensions, and keep the "
-        "−log σ_j term of the density"
+        f"{np.round(expected, 4).tolist()}. Row 0 per action dimension: "
+        + ", ".join(f"{name} = {np.round(v, 4).tolist()}" for name, v in terms.items())
+        + f", summed: {expected[0]:.4f}; yours {got[0]:.4f}"
+        + matching_cause(got, causes, 1e-4)
     )
     log_probs.sum().backward()
     grad = policy.log_std.grad
@@ -125,6 +137,7 @@ def check_bandit_gradient(
     assert abs(float(value) - want) <= 1e-9, (
         f"reinforce_loss on a bandit with softmax logits {setting}: loss = {float(value):.8g}; expected "
         f"−(1/B) Σ_i G_i log π(a_i) = {want:.8g}"
+        + matching_cause(np.array([float(value)]), {"+(1/B) Σ_i G_i log π(a_i) (the sign flipped)": [-want]}, 1e-9)
     )
     assert loss.requires_grad, "reinforce_loss must keep the graph of log_probs (do not detach them)"
     loss.backward()
@@ -132,6 +145,6 @@ def check_bandit_gradient(
     expected = bandit_policy_gradient(np.array(theta0), actions, returns)
     assert np.allclose(grad, expected, rtol=0, atol=1e-6), (
         f"gradient of reinforce_loss w.r.t. θ with {setting}: {np.round(grad, 6).tolist()}; expected the analytic "
-        f"−(1/B) Σ_i G_i (e_(a_i) − π) = {np.round(expected, 6).tolist()}. Gradient DEScent on the loss must be "
-        "ascent on J: the loss is MINUS the mean of log π · G"
+        f"−(1/B) Σ_i G_i (e_(a_i) − π) = {np.round(expected, 6).tolist()}"
+        + matching_cause(grad, {"the loss +mean(G log π) (gradient descent on it descends J)": -expected}, 1e-6)
     )

@@ -200,3 +200,15 @@ def close(got: np.ndarray, expected: object, value: object, atol: float, rtol: f
     expected = np.asarray(expected, dtype=np.float64)
     scale = float(np.max(np.abs(expected[np.isfinite(expected)]), initial=1.0))
     return bool(np.allclose(got, expected, rtol=rtol, atol=float_tolerance(value, atol, scale)))
+
+
+def matching_cause(got: np.ndarray, causes: dict[str, object], atol: float) -> str:
+    """A hint only when the numbers single it out: ``"; that is what <cause> gives"`` for the one entry of
+    ``causes`` (cause -> the output it would produce) that ``got`` equals within ``atol``, else ``""``."""
+    got = np.asarray(got, dtype=np.float64)
+    hits = [
+        cause
+        for cause, output in causes.items()
+        if np.shape(output) == got.shape and np.allclose(got, np.asarray(output, dtype=np.float64), rtol=0, atol=atol)
+    ]
+    return f"; that is what {hits[0]} gives" if len(hits) == 1 else ""

@@ -114,7 +114,7 @@ def test_hidden_thompson_rejects_bad_rewards(impl):
     alpha, beta = agent_array(agent, "alpha", 2), agent_array(agent, "beta", 2)
     assert np.array_equal(alpha, [1, 4]) and np.array_equal(beta, [1, 3]), (
         f"after rewards 0, 1, 0.0, 1.0, 1.0 from arm 1 and four rejected rewards for arm 0: alpha = {alpha}, "
-        f"beta = {beta}; expected alpha = [1, 4], beta = [1, 3] (check the reward before changing anything)"
+        f"beta = {beta}; expected alpha = [1, 4], beta = [1, 3] (a rejected reward changes nothing)"
     )
 
 
@@ -233,7 +233,7 @@ EPS_BERNOULLI_20 = LearningSpec(
 def test_hidden_eps_greedy_learns_bernoulli(impl):
     """ε-greedy (ε = 0.1) learns a 20-armed Bernoulli testbed: mean total regret < 130 after 1000 steps"""
     EPS_BERNOULLI_20.assert_learns(
-        impl.attr("bandits", "EpsilonGreedy"), "a correct agent gets ≈ 82; one that never explores ≈ 290"
+        impl.attr("bandits", "EpsilonGreedy"), "a correct agent gets ≈ 82 (a purely greedy one ≈ 290)"
     )
 
 
@@ -262,7 +262,7 @@ def test_hidden_ucb_learns_gaussian_20(impl):
     """UCB1 (c = 1) on a 20-armed Gaussian testbed with μ ~ N(−3, 1): best arm ≥ 82% of the last 100 steps"""
     UCB_GAUSSIAN_20.assert_learns(
         impl.attr("bandits", "UCB1"),
-        "a correct agent gets ≈ 0.90; without the bonus, or with ln N(a) instead of ln t, ≈ 0.65",
+        "a correct agent gets ≈ 0.90 (a purely greedy one ≈ 0.65)",
     )
 
 
@@ -290,7 +290,7 @@ def test_hidden_thompson_learns_bernoulli_5(impl):
     """Thompson sampling learns a 5-armed Bernoulli testbed: mean total regret < 25 after 1000 steps"""
     THOMPSON_BERNOULLI_5.assert_learns(
         impl.attr("bandits", "ThompsonBernoulli"),
-        "a correct agent gets ≈ 17; greedy on the posterior means ≈ 61; never updating (uniform) ≈ 334",
+        "a correct agent gets ≈ 17 (choosing uniformly at random ≈ 334)",
     )
 
 
@@ -334,7 +334,7 @@ GRADIENT_NO_BASELINE_5 = LearningSpec(
 def test_hidden_gradient_baseline_matters(impl):
     """Gradient bandit on μ ~ N(4, 1), 5 arms: best arm ≥ 85% with the baseline, < 80% with baseline=False"""
     GradientBandit = impl.attr("bandits", "GradientBandit")
-    GRADIENT_BASELINE_5.assert_learns(GradientBandit, "a correct agent gets ≈ 0.93; without the baseline R̄ ≈ 0.66")
+    GRADIENT_BASELINE_5.assert_learns(GradientBandit, "a correct agent gets ≈ 0.93 (uniformly random: 0.20)")
     GRADIENT_NO_BASELINE_5.assert_learns(
         GradientBandit, "with baseline=False R̄ must be 0: a correct agent then gets ≈ 0.66 on this testbed"
     )

@@ -55,5 +55,6 @@ def test_hidden_cem_point_mass(impl):
     """CEM (population 40), clipped linear policy, PointMass 3-D (30 steps), 40k steps: mean return ≥ 70"""
     CEM_POINT_MASS.assert_learns(
         impl.attr("cem", "CEMAgent"),
-        "a correct agent gets ≈ 95; 0 means the mean never moves; Box actions are clip(W·obs + b, low, high)",
+        "a correct agent gets ≈ 95 (0: the point does not get closer to the goal); Box actions are "
+        "clip(W·obs + b, low, high)",
     )

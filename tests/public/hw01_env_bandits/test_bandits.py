@@ -222,7 +222,8 @@ def test_thompson_sampling_frequency(impl):
     assert abs(freq[0] - expected) <= tolerance, (
         f"with alpha = [3, 1] and beta = [1, 3], {calls} act() calls chose arm 0 with frequency {freq[0]:.4f}; "
         f"expected P(θ0 > θ1) = {expected:.3f} ± {tolerance:.3f} (sample θ_a ~ Beta(alpha[a], beta[a]) "
-        "with self.rng, then take the argmax; 1.0 means you took the posterior mean instead of a sample)"
+        "with self.rng, then take the argmax)"
+        + ("; act() chose arm 0 every time: nothing random reached the choice" if freq[0] == 1.0 else "")
     )
 
 
@@ -315,7 +316,9 @@ EPS_GAUSSIAN = LearningSpec(
 def test_eps_greedy_learns_gaussian(impl):
     """ε-greedy (ε = 0.1) learns the 10-armed Gaussian testbed: mean total regret < 300 after 1000 steps"""
     EPS_GAUSSIAN.assert_learns(
-        impl.attr("bandits", "EpsilonGreedy"), "a correct agent gets ≈ 235; one that never explores ≈ 520"
+        impl.attr("bandits", "EpsilonGreedy"),
+        "a correct agent gets ≈ 235 (a purely greedy one ≈ 520); the exact checks of EpsilonGreedy "
+        "(test_eps_greedy_*) say which part differs",
     )
 
 
@@ -343,7 +346,8 @@ def test_ucb_learns_gaussian(impl):
     """UCB1 (c = √2) on the 10-armed Gaussian testbed: best arm ≥ 82% of the last 100 of 1000 steps"""
     UCB_GAUSSIAN.assert_learns(
         impl.attr("bandits", "UCB1"),
-        "a correct agent gets ≈ 0.90; without the bonus, or with ln N(a) instead of ln t, ≈ 0.69",
+        "a correct agent gets ≈ 0.90 (a purely greedy one ≈ 0.69); the exact checks of UCB1 (test_ucb_*) say which "
+        "part differs",
     )
 
 
@@ -371,7 +375,8 @@ def test_thompson_learns_bernoulli(impl):
     """Thompson sampling learns the 10-armed Bernoulli testbed: mean total regret < 40 after 1000 steps"""
     THOMPSON_BERNOULLI.assert_learns(
         impl.attr("bandits", "ThompsonBernoulli"),
-        "a correct agent gets ≈ 28; greedy on the posterior means ≈ 105; never updating (uniform) ≈ 410",
+        "a correct agent gets ≈ 28 (choosing uniformly at random ≈ 410); the exact checks of ThompsonBernoulli "
+        "(test_thompson_*) say which part differs",
     )
 
 
@@ -400,5 +405,7 @@ GRADIENT_BASELINE = LearningSpec(
 def test_gradient_learns_with_baseline(impl):
     """Gradient bandit (α = 0.1, baseline) on S&B Fig. 2.5's testbed (μ ~ N(4, 1)): best arm ≥ 72% at the end"""
     GRADIENT_BASELINE.assert_learns(
-        impl.attr("bandits", "GradientBandit"), "a correct agent gets ≈ 0.85; without the baseline R̄ ≈ 0.50"
+        impl.attr("bandits", "GradientBandit"),
+        "a correct agent gets ≈ 0.85 (choosing uniformly at random 0.10); the exact checks of GradientBandit "
+        "(test_gradient_*) say which part differs",
     )
