@@ -3,11 +3,12 @@ the linear policy on a continuous task (the kit's PointMass in 3-D, clipped line
 
 from __future__ import annotations
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
 from grader.harness.deep_control import DeepSpec
-from grader.harness.validate import as_float_array
+from grader.harness.validate import as_float_array, as_int
 
 SAMPLES = np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 2.0], [-1.0, 1.0, 0.0], [3.0, -2.0, 1.0], [0.0, 0.5, 4.0]])
 RETURNS = np.array([-3.0, -1.0, -7.0, -2.0, -0.5])
@@ -31,6 +32,34 @@ def test_hidden_cem_update_cases(impl):
             f"extra_std={extra_std}) = (mean {mean.tolist()}, std {std.tolist()}); expected mean "
             f"{np.round(want_mean, 6).tolist()}, std {np.round(want_std, 6).tolist()} from the {n_elite} best samples"
         )
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(10)
+def test_hidden_cem_deterministic_draws_nothing(impl):
+    """CEMAgent.act(obs, deterministic=True) with a wide std (5): the mean θ's action, no draw from rng, θ untouched"""
+    obs_space = gym.spaces.Box(-np.inf, np.inf, shape=(2,), dtype=np.float32)
+    agent = impl.attr("cem", "CEMAgent")(obs_space, gym.spaces.Discrete(3), seed=4, population=5, init_std=5.0)
+    rng = np.random.default_rng(9)
+    for phase in ("between episodes", "during an episode"):
+        if phase == "during an episode":
+            as_int(agent.act(rng.normal(size=2).astype(np.float32)), "CEMAgent.act(obs)", 0, 3)
+        theta = agent.theta
+        before = agent.rng.bit_generator.state
+        mean = as_float_array(agent.mean, "CEMAgent.mean", (9,)).reshape(3, 3)
+        for _ in range(20):
+            obs = rng.normal(size=2).astype(np.float32)
+            got = as_int(agent.act(obs.copy(), deterministic=True), "CEMAgent.act(obs, deterministic=True)", 0, 3)
+            want = int(np.argmax(mean[:, :2] @ obs + mean[:, 2]))
+            assert got == want, f"act(obs, deterministic=True) = {got} {phase}; expected {want}, the mean θ's action"
+        assert agent.rng.bit_generator.state == before, (
+            f"20 calls of act(obs, deterministic=True) {phase} drew from agent.rng: the evaluated policy is the "
+            "mean θ and draws nothing (the next training θ would change)"
+        )
+        same = (theta is None and agent.theta is None) or (
+            theta is not None and np.array_equal(as_float_array(agent.theta, "CEMAgent.theta", (9,)), theta)
+        )
+        assert same, f"act(obs, deterministic=True) {phase} changed CEMAgent.theta"
 
 
 # Calibration (rlgrade calibrate hw03, 30 unseen seeds, final semantics): reference 95.7 ± 3.7, min 85.4, 30/30 pass,
