@@ -203,7 +203,7 @@ def test_hidden_deterministic_act_at_full_exploration(impl):
     )
     assert agent.rng.bit_generator.state == agent_rng, (
         "with ε = 1, 40 calls of act(obs, deterministic=True) drew from agent.rng: a deterministic action draws "
-        "no random number (test `deterministic` before rng.random(), or the exploration stream shifts)"
+        "no random number (a draw there shifts every later exploration decision)"
     )
     changed = [k for k, v in global_rng_digests_of(agent).items() if v != global_before[k]]
     assert not changed, f"act(obs, deterministic=True) drew from the global generator(s) {changed}"
