@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader.harness.tabular_models import Table, backup
+from grader.oracles.tabular import Table, backup
 
 SWEEP_ATOL = 1e-9
 

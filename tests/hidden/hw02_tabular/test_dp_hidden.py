@@ -12,19 +12,17 @@ from grader.harness.tabular_models import (
     SMALL_MDP_TEXT,
     Outcome,
     assert_optimal,
-    backup,
     checked_pair,
     checked_policy,
     checked_q,
     checked_values,
     frozen_lake,
-    optimal_values,
-    policy_value,
     small_mdp,
     table_of,
 )
 from grader.harness.validate import close, mismatch
 from grader.oracles.dp_sweeps import first_difference, grader_sweeps
+from grader.oracles.tabular import backup, optimal_values, policy_value
 
 MAP_6X6 = ["SFFFFF", "FHFFHF", "FFFHFF", "HFFFFH", "FFHFFF", "FHFFHG"]
 MAP_4X4 = ["SFHF", "FFFF", "HFHF", "FFFG"]
@@ -105,7 +103,8 @@ def test_hidden_value_iteration_other_maps(impl):
     for kwargs, gamma in (({"desc": MAP_6X6}, 0.9), ({"desc": MAP_4X4}, 0.99), ({"map_name": "8x8"}, 0.95)):
         P = table_of(frozen_lake(**kwargs))
         where = f"slippery FrozenLake {kwargs}"
-        assert_optimal(P, gamma, value_iteration(P, gamma, theta=1e-10), "value_iteration", where)
+        result = value_iteration(P, gamma, theta=1e-10)
+        assert_optimal(result, *optimal_values(P, gamma), gamma, "value_iteration", where)
 
 
 @pytest.mark.points(1)
@@ -143,7 +142,8 @@ def test_hidden_policy_iteration_other_map(impl):
     for kwargs, gamma in (({"desc": MAP_6X6}, 0.95), ({"map_name": "8x8"}, 0.99)):
         P = table_of(frozen_lake(**kwargs))
         where = f"slippery FrozenLake {kwargs}"
-        assert_optimal(P, gamma, policy_iteration(P, gamma, theta=1e-10), "policy_iteration", where)
+        result = policy_iteration(P, gamma, theta=1e-10)
+        assert_optimal(result, *optimal_values(P, gamma), gamma, "policy_iteration", where)
 
 
 def random_mdp(seed: int, n_states: int, n_actions: int, rewards: tuple[float, float]) -> list[list[list[Outcome]]]:
@@ -205,10 +205,10 @@ def test_hidden_dp_negative_and_mixed_rewards(impl):
         where = (
             f"a seeded {len(P)}-state MDP with {name} rewards (test_dp_hidden.py::SIGNED_MDPS), γ = {gamma}, θ = 1e-10"
         )
-        V_star, _ = optimal_values(P, gamma)
+        V_star, Q_star = optimal_values(P, gamma)
         sweeps = grader_sweeps(P, gamma, 1e-10, None)
         assert_values(f"value_iteration on {where}", partial(vi_values, value_iteration, P, gamma), V_star, sweeps)
-        assert_optimal(P, gamma, value_iteration(P, gamma, theta=1e-10), "value_iteration", where)
+        assert_optimal(value_iteration(P, gamma, theta=1e-10), V_star, Q_star, gamma, "value_iteration", where)
         pi = np.random.default_rng(len(P)).dirichlet(np.ones(len(P[0])), size=len(P))
         sweeps = grader_sweeps(P, gamma, 1e-10, pi)
         run = partial(pe_values, policy_evaluation, P, pi, gamma)
