@@ -188,4 +188,20 @@ MUTANTS = [
 """,
         killed_by=("test_hidden_deterministic_act_at_full_exploration",),
     ),
+    Mutant(
+        id="INIT-kaiming-normal",
+        assignment=_A,
+        description="QNetwork re-initialises its layers with He (Kaiming) normal weights and zero biases, against "
+        "the docstring (the learning budgets are calibrated for PyTorch's default)",
+        file=_F,
+        old="""        self.net = mlp([obs_dim, *hidden, n_actions])
+""",
+        new="""        self.net = mlp([obs_dim, *hidden, n_actions])
+        for layer in self.net:
+            if isinstance(layer, nn.Linear):
+                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+                nn.init.zeros_(layer.bias)
+""",
+        killed_by=("test_q_networks_keep_default_init",),
+    ),
 ]

@@ -1,48 +1,36 @@
 """Correct DQN agents in other styles than the reference (``solutions/hw04_dqn/dqn.py``).
 
-The docstrings fix the architecture (an MLP with ReLU, the dueling heads), the loss, the optimiser and the
-order of the update, but not how the layers are initialised: a student may keep PyTorch's default or use a
-textbook initialisation. Each variant below initialises every ``nn.Linear`` of ``QNetwork`` and
-``DuelingQNetwork`` its own way, at the end of ``__init__``; the others change a detail of the update that the
-text leaves open. All must get every point (``rlgrade calibrate hw04`` runs them on the learning checks).
+The docstrings fix the architecture, PyTorch's default initialisation (the learning budgets were calibrated for
+it, and ``test_q_networks_keep_default_init`` checks it: with He/Kaiming initialisation a correct agent missed
+the CartPole bar on 2 of 11 seeds, see the README), the loss, the optimiser and what an update does, not every
+call: this variant uses Adam's default (foreach) implementation instead of ``fused=True``, ``F.huber_loss``
+instead of ``F.smooth_l1_loss``, and zeroes the gradients after the step (``set_to_none``) instead of before the
+backward pass. It must get every point and pass the learning checks on (nearly) every calibration seed
+(``rlgrade calibrate hw04``).
 """
 
 from grader.mutants import Edit, Variant
 
-_A = "hw04_dqn"
 _F = "dqn.py"
-_LEARNING = ("test_dqn_cartpole", "test_hidden_dqn_cartpole_other_seed", "test_hidden_dqn_acrobot")
-_QNET = "        self.net = mlp([obs_dim, *hidden, n_actions])\n"
-_DUELING = "        self.advantage_head = nn.Linear(hidden[-1], n_actions)\n"
-
-
-def _init(statements: str) -> tuple[Edit, Edit]:
-    """Edits that run ``statements`` (on ``layer``) for every ``nn.Linear`` of both networks after they are built."""
-    loop = "        for layer in self.modules():\n            if isinstance(layer, nn.Linear):\n"
-    body = "".join(f"                {line}\n" for line in statements.strip().splitlines())
-    return Edit(_F, _QNET, _QNET + loop + body), Edit(_F, _DUELING, _DUELING + loop + body)
-
 
 VARIANTS = [
     Variant(
-        id="init-kaiming-normal",
-        assignment=_A,
-        description="He (Kaiming) normal initialisation for ReLU, zero biases",
-        edits=_init('nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")\nnn.init.zeros_(layer.bias)'),
-        calibrated_on=_LEARNING,
-    ),
-    Variant(
-        id="init-glorot-uniform",
-        assignment=_A,
-        description="Glorot (Xavier) uniform initialisation, zero biases",
-        edits=_init("nn.init.xavier_uniform_(layer.weight)\nnn.init.zeros_(layer.bias)"),
-        calibrated_on=_LEARNING,
-    ),
-    Variant(
-        id="init-orthogonal",
-        assignment=_A,
-        description="orthogonal initialisation with gain √2 (ReLU), zero biases",
-        edits=_init("nn.init.orthogonal_(layer.weight, gain=2**0.5)\nnn.init.zeros_(layer.bias)"),
-        calibrated_on=_LEARNING,
+        id="update-style",
+        assignment="hw04_dqn",
+        description="foreach Adam, F.huber_loss, gradients zeroed after the step",
+        edits=(
+            Edit(_F, "lr=lr, fused=True)", "lr=lr)"),
+            Edit(
+                _F, "    return F.smooth_l1_loss(predicted, targets)\n", "    return F.huber_loss(predicted, targets)\n"
+            ),
+            Edit(_F, "        self.optimizer.zero_grad()\n        loss.backward()\n", "        loss.backward()\n"),
+            Edit(
+                _F,
+                "        self.optimizer.step()\n        return float(loss.item())\n",
+                "        self.optimizer.step()\n        self.optimizer.zero_grad(set_to_none=True)\n"
+                "        return float(loss.item())\n",
+            ),
+        ),
+        calibrated_on=("test_dqn_cartpole", "test_hidden_dqn_cartpole_other_seed", "test_hidden_dqn_acrobot"),
     ),
 ]
