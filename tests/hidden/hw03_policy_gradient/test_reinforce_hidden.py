@@ -65,6 +65,35 @@ def test_hidden_deterministic_action(impl):
         )
 
 
+@pytest.mark.points(1)
+@pytest.mark.timeout(20)
+def test_hidden_second_update_gets_only_its_episodes(impl):
+    """observe: with episodes_per_update = 2, the second update() gets episodes 3 and 4 only (the batch starts over)"""
+    obs_space = gym.spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
+    agent = impl.attr("reinforce", "ReinforceAgent")(
+        obs_space, gym.spaces.Discrete(3), seed=2, hidden=(8,), gamma=1.0, episodes_per_update=2, baseline=False
+    )
+    calls = []
+    agent.update = lambda obs, actions, returns: calls.append((obs, actions, returns))
+    episodes = ([1.0, 2.0], [3.0], [4.0, 5.0, 6.0], [7.0])
+    rng = np.random.default_rng(5)
+    for rewards in episodes:
+        for t, reward in enumerate(rewards):
+            obs = rng.uniform(-1, 1, 2).astype(np.float32)
+            action = as_int(agent.act(obs.copy()), "ReinforceAgent.act(obs)", 0, 3)
+            agent.observe(obs.copy(), action, reward, obs.copy(), t == len(rewards) - 1, False)
+    assert len(calls) == 2, f"4 episodes with episodes_per_update = 2 must call update twice, got {len(calls)} calls"
+    sizes = [
+        len(as_tensor_array(c[2], f"the returns of update call {i + 1}", (len(c[2]),))) for i, c in enumerate(calls)
+    ]
+    returns = as_tensor_array(calls[1][2], "the returns of the second update call", (sizes[1],))
+    assert sizes == [3, 4] and np.allclose(returns, [15.0, 11.0, 6.0, 7.0]), (
+        f"the two update calls got {sizes} steps; expected 3 (episodes 1-2) then 4 (episodes 3-4, reward-to-go "
+        f"[15, 11, 6, 7] with γ = 1); the second call's returns are {returns.tolist()}"
+        + ("; the second batch still holds episodes 1-2" if sizes == [3, 7] else "")
+    )
+
+
 def reinforce_parameters(agent) -> Params:
     """The agent's policy and value-net parameters, ``policy.<name>`` and ``value_net.<name>`` (validated)."""
     named = {f"policy.{k}": v for k, v in as_named_parameters(agent.policy, "agent.policy").items()}

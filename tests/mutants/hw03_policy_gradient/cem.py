@@ -88,4 +88,15 @@ MUTANTS = [
 """,
         killed_by=("test_cem_agent_protocol", "test_hidden_cem_deterministic_draws_nothing"),
     ),
+    Mutant(
+        id="CEM-population-not-cleared",
+        assignment=_A,
+        description="the agent keeps the refitted population: no second refit ever happens (the count passes it)",
+        file=_F,
+        old="""            self.samples, self.returns = [], []
+""",
+        new="""            pass
+""",
+        killed_by=("test_hidden_cem_second_refit",),
+    ),
 ]

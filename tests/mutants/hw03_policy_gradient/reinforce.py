@@ -125,4 +125,15 @@ MUTANTS = [
 """,
         killed_by=("test_hidden_deterministic_action",),
     ),
+    Mutant(
+        id="PG-batch-not-cleared",
+        assignment=_A,
+        description="observe never empties its batch after an update: every later update also gets the old episodes",
+        file=_F,
+        old="""            self.batch_obs, self.batch_actions, self.batch_returns = [], [], []
+""",
+        new="""            pass
+""",
+        killed_by=("test_hidden_second_update_gets_only_its_episodes",),
+    ),
 ]
