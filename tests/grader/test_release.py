@@ -199,7 +199,7 @@ def test_public_checks_run_in_the_student_repo(student_repo: Path, tmp_path: Pat
 
 def test_release_of_some_assignments_only(tmp_path: Path) -> None:
     """``rlgrade release DEST --hw hw01``: week by week, only the assignments named; an unknown name is refused."""
-    assert release(COURSE_ROOT, tmp_path / "week1", only=["hw01"]) == ["hw01_env_bandits"]
+    assert release(COURSE_ROOT, tmp_path / "week1", only=["hw01"]).names == ["hw01_env_bandits"]
     assert sorted(p.name for p in (tmp_path / "week1" / "assignments").iterdir()) == ["hw01_env_bandits"]
     assert sorted(p.name for p in (tmp_path / "week1" / "tests" / "public").iterdir()) == ["hw01_env_bandits"]
     with pytest.raises(ReleaseError, match="no assignment hw42"):
