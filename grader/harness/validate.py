@@ -127,11 +127,11 @@ def as_tensor_array(value: object, what: str, shape: tuple[int, ...], kind: str 
 
 def as_named_parameters(net: object, what: str) -> dict[str, np.ndarray]:
     """``net.named_parameters()`` of a (student) torch module as ``{name: float64 copy}``, in order, validated."""
+    import torch
+
     params = list(net.named_parameters())  # type: ignore[attr-defined]
     if not params:
         raise InvalidOutput(f"{what} has no parameters")
-    import torch
-
     named: dict[str, np.ndarray] = {}
     for item in params:
         if type(item) is not tuple or len(item) != 2 or type(item[0]) is not str or item[0] in named:
@@ -187,10 +187,8 @@ def mismatch(got: np.ndarray, expected: np.ndarray, value: object, name: str = "
         text += f"; it holds {dtype} values, so every fraction is cut off: use a float array"
     elif dtype in ("float16", "bfloat16"):
         text += f"; it holds {dtype} values (3 significant digits): use float64 or float32"
-    elif float_resolution(value) <= 2.0**-52 and float(np.max(error)) <= float_tolerance(np.float32(0), 0.0, scale):
-        text += (
-            "; a difference this small is float32 rounding: an intermediate result was float32, keep float64 throughout"
-        )
+    elif float_resolution(value) <= 2.0**-52 and 0 < float(np.max(error)) <= float_tolerance(np.float32(0), 0.0, scale):
+        text += "; a difference this small is typical of float32 rounding: compute in float64 throughout"
     return text
 
 
