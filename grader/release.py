@@ -98,19 +98,23 @@ def collect_checks(course_root: Path, assignment: str) -> list[dict]:
 
 
 def points_table(checks: list[dict]) -> str:
-    """Markdown table of the public checks, plus one line for the hidden ones."""
+    """Markdown table of the public checks with their points and CPU-time limits, plus one line for the hidden
+    ones."""
     public = [c for c in checks if "/public/" in c["nodeid"]]
     hidden = [c for c in checks if "/hidden/" in c["nodeid"]]
-    rows = ["| check | what it measures | points |", "|---|---|---|"]
+    rows = ["| check | what it measures | points | CPU limit |", "|---|---|---|---|"]
     for c in public:
         file, _, name = c["nodeid"].rpartition("::")
-        rows.append(f"| `{name}` ({Path(file).name}) | {c['title']} | {c['points']:g} |")
+        rows.append(f"| `{name}` ({Path(file).name}) | {c['title']} | {c['points']:g} | {c['cpu_seconds']:g} s |")
     pub, hid = sum(c["points"] for c in public), sum(c["points"] for c in hidden)
     if hidden:
+        limits = sorted({c["cpu_seconds"] for c in hidden})
+        span = f"{limits[0]:g} s" if len(limits) == 1 else f"{limits[0]:g}–{limits[-1]:g} s"
         rows.append(
-            f"| hidden checks ({len(hidden)}) | run by the grader only: other seeds, variants, edge cases | {hid:g} |"
+            f"| hidden checks ({len(hidden)}) | run by the grader only: other seeds, variants, edge cases | {hid:g} "
+            f"| {span} each |"
         )
-    rows.append(f"| **total** | | **{pub + hid:g}** |")
+    rows.append(f"| **total** | | **{pub + hid:g}** | |")
     return "\n".join(rows)
 
 
