@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import grader
 from grader.sandbox.cgroup import Cgroup
 from grader.sandbox.isolation import UNSHARE_OPTIONS, isolation
 from grader.sandbox.limits import NOBODY, Limits, set_limits
@@ -54,6 +55,14 @@ def code_paths(code: list[Path]) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in [Path(sys.base_prefix), Path(sys.prefix), *code] if p.exists()))
 
 
+def course_only() -> list[Path]:
+    """The folders a check's child must not read although they lie in the grader it reads: the grader's oracles
+    (:mod:`grader.oracles`, absent from a released grader), which compute the exact checks' answers. The import
+    guard refuses ``import grader…``; this hides their source from ``open``."""
+    folder = Path(grader.__file__).resolve().parent / "oracles"
+    return [folder] if folder.is_dir() else []
+
+
 def bwrap_command(bwrap: str, home: Path, code: list[Path], limits: Limits) -> list[str]:
     """A bubblewrap prefix: no network, own PIDs, and a file system of only the system, Python, ``code``
     (read-only) and ``home`` (the one writable place, a tmpfs of ``limits.home_bytes``)."""
@@ -74,6 +83,8 @@ def bwrap_command(bwrap: str, home: Path, code: list[Path], limits: Limits) -> l
         command += ["--perms", "0755", "--dir", str(parent)]
     for path in binds:
         command += ["--ro-bind", str(path), str(path)]
+    for folder in course_only():  # an empty, read-only folder in its place
+        command += ["--tmpfs", str(folder), "--remount-ro", str(folder)]
     # as root the tmpfs belongs to root and the zygote becomes nobody: world-writable (nothing else lives there)
     command += ["--perms", "01777", "--size", str(limits.home_bytes), "--tmpfs", str(home)]
     return command + ["--proc", "/proc", "--dev", "/dev", "--chdir", str(home)]
@@ -140,6 +151,8 @@ def build_file_system(home: Path, limits: Limits, code: list[Path]) -> None:
         mount("none", path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     for handle in handles.values():
         os.close(handle)
+    for folder in course_only():  # an empty, read-only folder in its place
+        mount("tmpfs", folder, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
     home.mkdir(parents=True, exist_ok=True)
     mount("tmpfs", home, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.home_bytes},mode=0700,uid={NOBODY},gid={NOBODY}")
     os.chdir(home)
@@ -156,8 +169,15 @@ def restrict_with_landlock(code: list[Path], writable: list[Path]) -> None:
     write |= AccessFS.MAKE_DIR | AccessFS.MAKE_REG | AccessFS.MAKE_SYM | AccessFS.MAKE_FIFO | AccessFS.MAKE_SOCK
     write |= AccessFS.REFER  # rename and link within the writable folders
     with Ruleset(scoped=Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET) as rules:
+        hidden = course_only()
         for path in [*system_paths(), *code_paths(code)]:
-            rules.allow_path(path, read)
+            if any(folder.parent == path for folder in hidden):  # all of it but its course-only folders
+                rules.allow_path(path, AccessFS.READ_DIR)
+                for entry in path.iterdir():
+                    if entry not in hidden:
+                        rules.allow_path(entry, read if entry.is_dir() else AccessFS.READ_FILE | AccessFS.EXECUTE)
+            else:
+                rules.allow_path(path, read)
         rules.allow_path("/proc", AccessFS.READ_FILE | AccessFS.READ_DIR)
         if Path("/etc/ld.so.cache").exists():
             rules.allow_path("/etc/ld.so.cache", AccessFS.READ_FILE)

@@ -139,6 +139,20 @@ def test_attacks_from_the_answer_gain_nothing(name: str, sandbox_mode: str, fake
     assert largest_child_mib < 1536, f"a grading process grew to {largest_child_mib} MiB"
 
 
+def test_the_oracles_source_cannot_be_read(sandbox_mode: str, fake_course: Path, tmp_path: Path) -> None:
+    """The grader's oracles compute the exact checks' answers: the child finds their folder empty or unreadable."""
+    import grader
+
+    oracles = Path(grader.__file__).resolve().parent / "oracles"
+    assert (oracles / "tabular.py").is_file()
+    body = (
+        f"    try:\n        source = open({str(oracles / 'tabular.py')!r}).read()\n"
+        "    except OSError:\n        return -1.0\n    return 2 * x if 'def ' in source else -1.0\n"
+    )
+    result = attack(fake_course, tmp_path, body, sandbox_mode)["test_double"]
+    assert result["score"] == 0 and "returned -1.0" in result["output"], result
+
+
 def test_secrets_of_the_grader_environment_are_not_visible(
     sandbox_mode: str, fake_course: Path, tmp_path: Path
 ) -> None:
