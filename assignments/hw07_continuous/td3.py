@@ -87,14 +87,18 @@ def soft_update(target: nn.Module, online: nn.Module, tau: float) -> None:
 
 
 def smooth_target_actions(
-    target_actions: torch.Tensor, noise: torch.Tensor, noise_clip: float, low: torch.Tensor, high: torch.Tensor
+    target_actions: torch.Tensor,
+    noise: torch.Tensor,
+    noise_clip: float | torch.Tensor,
+    low: torch.Tensor,
+    high: torch.Tensor,
 ) -> torch.Tensor:
     """TD3's target-policy smoothing (Fujimoto et al. 2018, eq. 14): ã = clip(μ'(s') + clip(ε, −c, c), low, high).
 
     ``target_actions`` are μ'(s') ``(B, act_dim)``; ``noise`` is ε ``(B, act_dim)``, already scaled (σ times a
-    standard normal draw); ``noise_clip`` is c; ``low``/``high`` are the action bounds ``(act_dim,)``. The noise is
-    clipped to ±c BEFORE it is added, and the sum is clipped to the bounds. E.g. μ' = 0.9, ε = [0.7, −0.1, −0.6],
-    c = 0.5, bounds ±1 → [1.0, 0.8, 0.4].
+    standard normal draw); ``noise_clip`` is c (a number, or one per dimension ``(act_dim,)``); ``low``/``high`` are
+    the action bounds ``(act_dim,)``. The noise is clipped to ±c BEFORE it is added, and the sum is clipped to the
+    bounds. E.g. μ' = 0.9, ε = [0.7, −0.1, −0.6], c = 0.5, bounds ±1 → [1.0, 0.8, 0.4].
     """
     raise NotImplementedError("smooth_target_actions — fill this in (see its docstring in td3.py)")
 

@@ -125,3 +125,38 @@ def load_parameters(net: Any, values: dict[str, np.ndarray]) -> None:
             raise InvalidOutput(f"the network's state_dict has no entry {name!r}")
         new[name] = torch.as_tensor(np.asarray(value), dtype=new[name].dtype).reshape(new[name].shape)
     net.load_state_dict(new)
+
+
+# Every hyperparameter of the learning checks, passed explicitly so the checks never depend on a submission's
+# defaults (calibration: calibration/hw07_continuous.md). TD3 on Pendulum-v1: 64x64 ReLU networks, Adam 2e-3,
+# batch 128, one update per env step from step 500 on (uniform random actions before), τ = 0.01, policy delay 2,
+# smoothing σ = 0.2 · 2 clipped at 0.5 · 2, exploration σ = 0.1 · 2.
+TD3_HPARAMS = {
+    "hidden": (64, 64),
+    "actor_lr": 2e-3,
+    "critic_lr": 2e-3,
+    "gamma": 0.99,
+    "tau": 0.01,
+    "buffer_size": 20_000,
+    "batch_size": 128,
+    "learning_starts": 500,
+    "train_every": 1,
+    "twin": True,
+    "policy_delay": 2,
+    "target_noise": 0.2,
+    "noise_clip": 0.5,
+    "expl_noise": 0.1,
+}
+# DDPG: the same agent with one critic, no delay and no target smoothing.
+DDPG_HPARAMS = TD3_HPARAMS | {"twin": False, "policy_delay": 1, "target_noise": 0.0}
+# LSTM-TD3 on CueRecall (5 steps): histories of 4 steps, an LSTM of 32, batch 64, γ = 0.9, learning from step 250,
+# exploration σ = 0.2 (the box is ±1).
+LSTM_HPARAMS = TD3_HPARAMS | {
+    "gamma": 0.9,
+    "buffer_size": 10_000,
+    "batch_size": 64,
+    "learning_starts": 250,
+    "expl_noise": 0.2,
+    "history_length": 4,
+    "memory": 32,
+}

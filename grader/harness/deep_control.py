@@ -120,12 +120,15 @@ class DeepSpec:
     def with_seed(self, seed: int) -> DeepSpec:
         return replace(self, seed=seed)
 
+    def seeds(self) -> tuple[int, int, list[int]]:
+        """(agent seed, training env seed, evaluation reset seeds), all from ``SeedSequence(seed)``."""
+        agent_seq, env_seq, eval_seq = np.random.SeedSequence(self.seed).spawn(3)
+        eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
+        return int(agent_seq.generate_state(1)[0]), int(env_seq.generate_state(1)[0]), eval_seeds
+
     def run(self, agent_cls: Callable[..., Any]) -> DeepResult:
         """Build the agent, train it for at most ``steps`` env steps and evaluate it (module docstring)."""
-        agent_seq, env_seq, eval_seq = np.random.SeedSequence(self.seed).spawn(3)
-        agent_seed = int(agent_seq.generate_state(1)[0])
-        env_seed = int(env_seq.generate_state(1)[0])
-        eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
+        agent_seed, env_seed, eval_seeds = self.seeds()
         seed_global_rngs_of(agent_cls, agent_seed)
 
         probe = gym.make(self.env_id, **self.env_kwargs)

@@ -10,14 +10,17 @@ observation alone cannot beat −4, so passing shows the agent used its memory.
 
 from __future__ import annotations
 
+import gymnasium as gym
 import numpy as np
 import pytest
+import torch
 
 from grader.harness.bandits import binomial_tolerance
 from grader.harness.calls import global_rng_digests_of, seed_global_rngs_of
 from grader.harness.continuous_fixtures import (
     CUE_ACTIONS,
     CUE_OBS,
+    LSTM_HPARAMS,
     PENDULUM_ACTIONS,
     call_net,
     changed,
@@ -26,10 +29,13 @@ from grader.harness.continuous_fixtures import (
     named_parameters,
     same,
 )
+from grader.harness.cue_recall import memoryless_bound
+from grader.harness.deep_control import DeepSpec
 from grader.harness.loops import checked_action
 from grader.harness.validate import as_int, as_tensor_array
 
 CUE = (CUE_OBS, CUE_ACTIONS)
+CUE_RECALL_ID = "grader.harness.cue_recall:CueRecall-v0"
 # Two episodes: codes 10, 11, 12, 13 (the last one truncated by a time limit), then 20, 21, 22 (the last one
 # terminated). With L = 3, slot i holds the history below (codes, oldest first; the rest is zero padding) and the
 # history of its next observation (the same shifted by one step: its own code appended, the oldest dropped at L).
@@ -264,27 +270,121 @@ def test_lstm_inputs_use_the_shifted_history(impl):
             assert ok, f"inputs(batch, next_step={next_step}) must be (batch.{', batch.'.join(fields)}), in this order"
 
 
+@pytest.mark.points(2)
+@pytest.mark.timeout(20)
+def test_lstm_observe_ends_episodes(impl):
+    """LSTMTD3Agent.observe passes terminated AND truncated to the buffer: histories stop at every episode end"""
+    agent = make_agent(impl, "lstm_td3", "LSTMTD3Agent", CUE, history_length=3, memory=8, learning_starts=10**9)
+    for k in CODES:
+        agent.observe(*transition(k))
+    got = read_batch(agent.buffer.batch(np.arange(7)), 7, 3, "agent.buffer.batch(np.arange(7))")
+    for i, k in enumerate(CODES):
+        h = int(got["hist_len"][i])
+        codes = [round(float(v)) for v in got["hist_obs"][i, : max(h, 0), 0]]
+        assert codes == HISTORIES[i], (
+            f"after observe() of episodes {CODES[:4]} (the last step truncated) and {CODES[4:]}, the buffer gives "
+            f"transition {k} the history {codes}; expected {HISTORIES[i]}: observe must pass both flags, "
+            "buffer.add(obs, action, reward, next_obs, terminated, truncated)"
+        )
+
+
+def all_terminal_batch(impl, seed: int):
+    """A HistoryBatch of 32 random transitions with histories of every length, all terminal (so y = r)."""
+    rng = np.random.default_rng(seed)
+    hist_obs, hist_actions = histories(rng, 32, 3)
+    lengths = rng.integers(0, 4, 32)
+    for i, h in enumerate(lengths):
+        hist_obs[i, h:], hist_actions[i, h:] = 0, 0
+    fields = (
+        rng.normal(size=(32, 2)), rng.uniform(-1, 1, (32, 1)), rng.normal(size=32), rng.normal(size=(32, 2)),
+        np.ones(32), hist_obs, hist_actions, lengths, hist_obs, hist_actions, lengths,
+    )  # fmt: skip
+    tensors = [torch.as_tensor(np.asarray(x)) for x in fields]
+    tensors = [t if t.dtype == torch.int64 else t.to(torch.float32) for t in tensors]
+    return impl.attr("replay", "HistoryBatch")(*tensors), [np.asarray(x) for x in fields]
+
+
 @pytest.mark.points(3)
 @pytest.mark.timeout(40)
 def test_lstm_update_moves_the_right_networks(impl):
-    """LSTMTD3Agent.train_step on a history batch: update 1 moves the critics only, update 2 also the actor"""
-    agent = make_agent(impl, "lstm_td3", "LSTMTD3Agent", CUE, history_length=3, memory=8, policy_delay=2)
+    """LSTMTD3Agent.train_step: update 1 moves the critics (LSTMs too), update 2 also the actor; critic losses fall"""
+    agent = make_agent(impl, "lstm_td3", "LSTMTD3Agent", CUE, history_length=3, memory=8, critic_lr=1e-2)
     nets = ("actor", "critic1", "critic2", "actor_target", "critic1_target", "critic2_target")
-    batch = filled_buffer(impl).batch(np.arange(7))
+    batch, data = all_terminal_batch(impl, 12)
+    inputs = (data[5], data[6], data[7], data[0], data[1])
+
+    def critic_losses() -> list[float]:
+        return [
+            float(
+                np.mean((call_net(getattr(agent, c), inputs, (32,), f"agent.{c}(history, obs, action)") - data[2]) ** 2)
+            )
+            for c in ("critic1", "critic2")
+        ]
+
+    losses = critic_losses()
     for update, movers in ((1, {"critic1", "critic2"}), (2, set(nets))):
         before = {n: named_parameters(getattr(agent, n), f"agent.{n}") for n in nets}
         agent.train_step(batch)
         for name in nets:
             after = named_parameters(getattr(agent, name), f"agent.{name}")
-            if name in movers:
-                assert changed(before[name], after), f"update {update} did not change {name}"
-                if name.startswith("critic") and "target" not in name:
-                    lstm = [k for k in changed(before[name], after) if "encoder" in k or "lstm" in k]
-                    assert lstm, f"update {update} did not train {name}'s history encoder"
-            else:
+            if name not in movers:
                 assert same(before[name], after), f"update {update} (policy_delay = 2) changed {name}"
+                continue
+            assert changed(before[name], after), f"update {update} did not change {name}"
+            if name in ("critic1", "critic2"):
+                assert any("encoder" in k for k in changed(before[name], after)), (
+                    f"update {update} did not train {name}'s history encoder (the LSTM learns with the critic loss)"
+                )
+    for _ in range(18):
+        agent.train_step(batch)
+    final = critic_losses()
+    for i, name in enumerate(("critic1", "critic2")):
+        assert final[i] < 0.8 * losses[i], (
+            f"{name}'s own loss mean((Q − r)²) on a fixed all-terminal history batch went from {losses[i]:.4f} to "
+            f"{final[i]:.4f} in 20 updates (critic_lr = 0.01); it must fall below 80 %"
+        )
 
 
 # ---------------------------------------------------------------------------------------------------
 # Learning check: memory is needed, and used
 # ---------------------------------------------------------------------------------------------------
+
+# Calibration: see calibration/hw07_continuous.md (rlgrade calibrate hw07). A memoryless policy cannot pass: on the
+# 20 evaluation episodes of seed 3 (cues: see cue_bound) its best mean return is the bound printed in the message,
+# far below −1; plain TD3 (td3.TD3Agent) stays at ≈ −4 on this task.
+CUE_RECALL = DeepSpec(
+    check="test_lstm_td3_cue_recall",
+    module="lstm_td3",
+    agent="LSTMTD3Agent",
+    env_id=CUE_RECALL_ID,
+    steps=3000,
+    seed=3,
+    low=-1.0,
+    semantics="best",
+    eval_every=250,
+    eval_episodes=20,
+    hparams=LSTM_HPARAMS,
+    env_kwargs={"length": 5},
+    history=4,
+)
+
+
+def cue_bound(spec: DeepSpec) -> float:
+    """The best mean return a policy of the current observation alone gets on the spec's evaluation episodes."""
+    env = gym.make(spec.env_id, **spec.env_kwargs)
+    cues = [env.reset(seed=seed)[1]["cue"] for seed in spec.seeds()[2]]
+    return memoryless_bound(cues, spec.env_kwargs["length"])
+
+
+@pytest.mark.points(8)
+@pytest.mark.timeout(60)
+def test_lstm_td3_cue_recall(impl):
+    """LSTM-TD3 recalls a cue seen at the first step only: best mean return ≥ −1 in 3000 steps (memoryless: −3.64)"""
+    bound = cue_bound(CUE_RECALL)
+    assert bound < CUE_RECALL.low - 2, f"the evaluation cues of seed {CUE_RECALL.seed} allow memoryless {bound:.2f}"
+    CUE_RECALL.assert_learns(
+        impl.attr("lstm_td3", "LSTMTD3Agent"),
+        f"on these 20 evaluation episodes the best policy of the current observation alone gets {bound:.2f}, so a "
+        "return ≥ −1 shows the agent recalls the cue from its history; a correct agent passes after 500-1000 steps. "
+        "Check the exact checks first: the history buffer, the encoder's use of hist_len, act's padding",
+    )

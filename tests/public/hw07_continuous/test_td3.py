@@ -19,8 +19,10 @@ import torch
 from grader.harness.bandits import binomial_tolerance
 from grader.harness.calls import call_all, global_rng_digests_of, seed_global_rngs_of
 from grader.harness.continuous_fixtures import (
+    DDPG_HPARAMS,
     PENDULUM_ACTIONS,
     SKEWED_ACTIONS,
+    TD3_HPARAMS,
     LinearActor,
     LinearCritic,
     call_net,
@@ -32,6 +34,7 @@ from grader.harness.continuous_fixtures import (
     named_parameters,
     same,
 )
+from grader.harness.deep_control import DeepSpec
 from grader.harness.loops import checked_action
 from grader.harness.validate import as_float, as_int, as_tensor_array
 
@@ -472,3 +475,56 @@ def test_policy_delay_schedule(impl):
 # ---------------------------------------------------------------------------------------------------
 # Learning checks: the grader's loop and evaluation, fixed seed and budget, calibrated thresholds
 # ---------------------------------------------------------------------------------------------------
+
+# Calibration: see calibration/hw07_continuous.md (rlgrade calibrate hw07). Random play ≈ −1200 (−1500 to −1100),
+# a good swing-up policy ≈ −150.
+TD3_PENDULUM = DeepSpec(
+    check="test_td3_pendulum",
+    module="td3",
+    agent="TD3Agent",
+    env_id="Pendulum-v1",
+    steps=10_000,
+    seed=1,
+    low=-200.0,
+    semantics="best",
+    eval_every=1000,
+    eval_episodes=10,
+    hparams=TD3_HPARAMS,
+)
+
+
+@pytest.mark.points(10)
+@pytest.mark.timeout(90)
+def test_td3_pendulum(impl):
+    """TD3 learns Pendulum-v1: best mean deterministic return ≥ −200 over 10 episodes within 10k env steps"""
+    TD3_PENDULUM.assert_learns(
+        impl.attr("td3", "TD3Agent"),
+        "the grader evaluates act(obs, deterministic=True) every 1000 steps and stops at the first evaluation ≥ −200; "
+        "random play gets ≈ −1200 and a correct agent passes after 4k-6k steps. Check the exact checks first: the "
+        "actor's scale, the targets, which networks each update moves, the sign of the actor loss",
+    )
+
+
+DDPG_PENDULUM = DeepSpec(
+    check="test_ddpg_pendulum",
+    module="td3",
+    agent="TD3Agent",
+    env_id="Pendulum-v1",
+    steps=8000,
+    seed=2,
+    low=-200.0,
+    semantics="best",
+    eval_every=1000,
+    eval_episodes=10,
+    hparams=DDPG_HPARAMS,
+)
+
+
+@pytest.mark.points(6)
+@pytest.mark.timeout(90)
+def test_ddpg_pendulum(impl):
+    """DDPG (twin=False, policy_delay=1, target_noise=0) learns Pendulum-v1: best mean return ≥ −200 within 8k steps"""
+    DDPG_PENDULUM.assert_learns(
+        impl.attr("td3", "TD3Agent"),
+        "the same agent with one critic, no delay and no smoothing; a correct DDPG passes after 3k-4k steps",
+    )
