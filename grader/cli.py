@@ -3,7 +3,7 @@
   rlgrade grade SUBMISSION [--hw hw01] [--hidden] [--out DIR]   grade and write results.json, junit.xml, report.md
   rlgrade grade-batch FOLDER [--hw hw01] [--workers N]          grade every submission; gradebook.csv
   rlgrade test [hw01] [pytest args...]                          run the public checks on your assignments/
-  rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
+  rlgrade stubs [--check]                                       regenerate assignments/ and expected values
   rlgrade release DIR [--hw hw01 hw02]                          write a student repo into DIR
   rlgrade gradescope hw01 [--out FILE.zip]                      Gradescope autograder zip of one assignment
   rlgrade gradebook FOLDER                                      gradebook.csv from per-student report folders
@@ -117,9 +117,12 @@ def cmd_stubs(args: argparse.Namespace) -> int:
         for line in drift:
             print(line)
         if drift:
-            print("assignments/ differs from the stubs generated from solutions/: run `rlgrade stubs`")
+            print(
+                "assignments/ or the public checks' expected values differ from what solutions/ and tests/golden/ "
+                "generate: run `rlgrade stubs`"
+            )
             return 1
-        print("assignments/ matches solutions/")
+        print("assignments/ matches solutions/, the public checks' expected values match tests/golden/")
         return 0
     rel.write_all_stubs(course, course / "assignments")
     print(f"wrote stubs for {', '.join(rel.assignment_names(course))} into {course / 'assignments'}")
@@ -243,7 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     test = sub.add_parser("test", help="run the public checks in-process: rlgrade test [hw01] [pytest args]")
     test.add_argument("--impl", default="assignments", help="implementation under test (default: assignments)")
 
-    stubs = sub.add_parser("stubs", help="regenerate assignments/ from solutions/")
+    stubs = sub.add_parser(
+        "stubs", help="regenerate assignments/ from solutions/ and the public checks' expected values (tests/golden/)"
+    )
     stubs.add_argument("--check", action="store_true", help="only report drift, exit 1 when there is any")
     stubs.add_argument("--course", default=None)
 

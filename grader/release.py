@@ -19,6 +19,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from grader import golden
 from grader.notebooks import student_notebook
 from grader.results import read_records
 
@@ -141,16 +142,29 @@ def assignment_names(course_root: Path) -> list[str]:
 
 
 def write_all_stubs(course_root: Path, dest_root: Path) -> None:
+    """Stubs of every assignment into ``dest_root``, and the public checks' expected values (:mod:`grader.golden`)
+    into ``tests/public/<assignment>/expected.json``."""
     for name in assignment_names(course_root):
         write_assignment_stubs(course_root, name, dest_root / name)
+        values = golden.generate(course_root, name)
+        if values is not None:
+            (course_root / "tests" / "public" / name / golden.FILE).write_text(values, encoding="utf-8")
 
 
 def stub_drift(course_root: Path) -> list[str]:
-    """Files of ``assignments/`` that differ from what generation produces now (empty: no drift)."""
+    """Files of ``assignments/`` and expected-value files that differ from what generation produces now (empty:
+    no drift)."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "assignments"
-        write_all_stubs(course_root, fresh)
-        return _tree_differences(fresh, course_root / "assignments")
+        for name in assignment_names(course_root):
+            write_assignment_stubs(course_root, name, fresh / name)
+        drift = _tree_differences(fresh, course_root / "assignments")
+    for name in assignment_names(course_root):
+        values = golden.generate(course_root, name)
+        path = course_root / "tests" / "public" / name / golden.FILE
+        if values is not None and (not path.is_file() or path.read_text(encoding="utf-8") != values):
+            drift.append(f"differs: {path.relative_to(course_root)}")
+    return drift
 
 
 def _tree_differences(expected: Path, actual: Path) -> list[str]:

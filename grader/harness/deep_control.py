@@ -34,12 +34,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-import gymnasium as gym
 import numpy as np
 
 from grader.calibration import Measurement
 from grader.harness.calls import beside, call_all, seed_global_rngs_of
 from grader.harness.curves import Curve, moving_average, record
+from grader.harness.envs import make_env
 from grader.harness.loops import EpisodeHistory, OnlineTrainer, checked_action
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
@@ -51,7 +51,7 @@ def evaluate(agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[in
     ``seeds``, all in one sandbox message. (So the evaluated policy must depend on the observation only — and,
     with ``history`` = L > 0, on the episode's last L observations and actions, which the grader keeps and passes:
     ``act(obs, hist_obs, hist_actions, deterministic=True)``.)"""
-    envs = [gym.make(env_id, **env_kwargs) for _ in seeds]
+    envs = [make_env(env_id, **env_kwargs) for _ in seeds]
     what = f"{type(agent).__name__}.act(obs, deterministic=True) return value"
     observations = [env.reset(seed=seed)[0] for env, seed in zip(envs, seeds, strict=True)]
     histories = [EpisodeHistory(history, env.observation_space, env.action_space) for env in envs] if history else []
@@ -131,7 +131,7 @@ class DeepSpec:
         agent_seed, env_seed, eval_seeds = self.seeds()
         seed_global_rngs_of(agent_cls, agent_seed)
 
-        probe = gym.make(self.env_id, **self.env_kwargs)
+        probe = make_env(self.env_id, **self.env_kwargs)
         probe.action_space.seed(env_seed)
         agent = agent_cls(probe.observation_space, probe.action_space, seed=agent_seed, **self.hparams)
         probe.close()

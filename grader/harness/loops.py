@@ -29,7 +29,7 @@ import gymnasium as gym
 import numpy as np
 
 from grader.harness.calls import runs_beside
-from grader.harness.envs import blackjack_index, checked_reset, checked_step
+from grader.harness.envs import blackjack_index, checked_reset, checked_step, make_env
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 # Actions a little outside a box (float32 rounding of a clipped value) are accepted and clipped.
@@ -76,7 +76,7 @@ def train_td(
     Fails (``AssertionError``) once the episodes use more than ``max_train_steps`` env steps in total: on
     CliffWalking-v1 (no time limit) an agent that learns to walk in circles never finishes.
     """
-    env = gym.make(env_id, **env_kwargs)
+    env = make_env(env_id, **env_kwargs)
     n_actions = int(env.action_space.n)
     env.action_space.seed(env_seed)
     cap = train_step_cap or 1 << 62
@@ -118,7 +118,7 @@ def train_mc_episodes(agent: Any, env_id: str, episodes: int, seed: int) -> int:
     """Run ``episodes`` episodes of a Monte Carlo control ``agent`` (hw02) on ``env_id`` (reset with ``seed``
     once): ``act(state)`` per step, ``update_episode(states, actions, rewards)`` after each episode. States are
     :func:`grader.harness.envs.blackjack_index` for Blackjack-v1. Returns the env steps used."""
-    env = gym.make(env_id)
+    env = make_env(env_id)
     what = f"{type(agent).__name__}.act() return value"
     act, update_episode = agent.act, agent.update_episode
     total_steps = 0
@@ -153,7 +153,7 @@ class OnlineTrainer:
     """
 
     def __init__(self, agent: Any, env_id: str, env_kwargs: dict[str, Any], env_seed: int, history: int = 0) -> None:
-        self.env = gym.make(env_id, **env_kwargs)
+        self.env = make_env(env_id, **env_kwargs)
         self.env.action_space.seed(env_seed)
         self.act, self.observe = agent.act, agent.observe
         self.what = f"{type(agent).__name__}.act(obs) return value"

@@ -10,9 +10,9 @@ from grader.harness.tabular_models import (
     blackjack_episodes,
     checked_q,
     checked_value_dict,
-    first_visit_values,
 )
 from grader.harness.validate import as_float_array
+from grader.oracles.tabular import first_visit_values
 
 # Calibration (rlgrade calibrate hw02, 30 unseen seeds 1000-1029): reference -0.0662 ± 0.0043 (worst -0.0787),
 # 30/30 pass, threshold at +7.8 sd (false fail ≈ 3e-15). Mutants (0/10 pass): MC3-control-last-return-only

@@ -12,15 +12,17 @@ import torch
 from grader.harness.deep_control import DeepSpec
 from grader.harness.policy_gradient import check_bandit_gradient
 from grader.harness.validate import as_int, as_tensor_array
+from grader.oracles.policy_gradient import bandit_loss, bandit_policy_gradient
 
 
 @pytest.mark.points(3)
 @pytest.mark.timeout(10)
 def test_hidden_loss_three_arms(impl):
     """reinforce_loss on a three-armed bandit with negative returns: value and analytic gradient"""
-    check_bandit_gradient(
-        impl.attr("reinforce", "reinforce_loss"), [0.3, -0.2, 1.1], [2, 0, 1, 2, 2], [-1.0, 0.5, 3.0, -2.0, 0.25]
-    )
+    theta, actions, returns = [0.3, -0.2, 1.1], [2, 0, 1, 2, 2], [-1.0, 0.5, 3.0, -2.0, 0.25]
+    want_loss = bandit_loss(np.array(theta), actions, returns)
+    want_grad = bandit_policy_gradient(np.array(theta), actions, returns).tolist()
+    check_bandit_gradient(impl.attr("reinforce", "reinforce_loss"), theta, actions, returns, want_loss, want_grad)
 
 
 @pytest.mark.points(2)

@@ -16,13 +16,12 @@ from grader.harness.dqn_fixtures import (
     DQN_HPARAMS,
     check_train_step,
     linear_q,
-    linear_q_values,
     make_agent,
     parameters,
     same_parameters,
-    trusted_targets,
 )
 from grader.harness.validate import as_float, as_tensor_array
+from grader.oracles.dqn import linear_q_values, oracle_train_step_loss, trusted_targets
 
 ONLINE = ([[1.0, -1.0, 0.0], [0.0, 2.0, 1.0], [-1.0, 0.0, 1.0], [0.5, 0.5, 0.5]], [0.0, -1.0, 0.5, 0.0])
 TARGET = ([[0.0, 1.0, 1.0], [1.0, 0.0, -2.0], [2.0, -1.0, 0.0], [-0.5, 1.0, 0.0]], [0.5, 0.0, -1.0, 1.0])
@@ -95,13 +94,21 @@ def test_hidden_polyak_quarter(impl):
 
 @pytest.mark.points(2)
 @pytest.mark.timeout(20)
+def test_hidden_train_step_grader_loss(impl):
+    """DQNAgent.train_step returns the grader's own loss (DQN and Double DQN), whatever your target functions say"""
+    for double in (False, True):
+        check_train_step(impl, double, oracle_train_step_loss)
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(20)
 def test_hidden_dueling_agent_train_step(impl):
     """A dueling Double DQN agent: q_net is a DuelingQNetwork, and train_step gives the grader's loss"""
     agent = make_agent(impl, dueling=True, hidden=(32, 32))
     assert type(agent.q_net).__name__ == "DuelingQNetwork", (
         f"DQNAgent(dueling=True).q_net is a {type(agent.q_net).__name__}; expected a DuelingQNetwork"
     )
-    check_train_step(impl, True, dueling=True, hidden=(32, 32))
+    check_train_step(impl, True, oracle_train_step_loss, dueling=True, hidden=(32, 32))
 
 
 @pytest.mark.points(1)

@@ -33,7 +33,7 @@ MUTANTS = [
         file=_F,
         old="batch.terminated, self.target_net, self.gamma)",
         new="batch.terminated, self.q_net, self.gamma)",
-        killed_by=("test_train_step_dqn_and_double",),
+        killed_by=("test_train_step_dqn_and_double", "test_hidden_train_step_grader_loss"),
     ),
     Mutant(
         id="DQN2-target-not-detached",
@@ -57,7 +57,7 @@ MUTANTS = [
         file=_F,
         old=_DQN_TARGETS,
         new=_DQN_TARGETS.replace("gamma * (1.0 - terminated) * next_q", "gamma * next_q"),
-        killed_by=("test_dqn_targets", "test_train_step_dqn_and_double", "test_hidden_targets_other_batch"),
+        killed_by=("test_dqn_targets", "test_hidden_targets_other_batch", "test_hidden_train_step_grader_loss"),
     ),
     Mutant(
         id="DQN3-truncated-as-terminated",
@@ -88,7 +88,7 @@ MUTANTS = [
         new="""        best = target_net(next_obs).argmax(dim=1)
         next_q = q_of_actions(online_net(next_obs), best)
 """,
-        killed_by=("test_double_dqn_targets", "test_train_step_dqn_and_double", "test_hidden_targets_other_batch"),
+        killed_by=("test_double_dqn_targets", "test_hidden_targets_other_batch", "test_hidden_train_step_grader_loss"),
     ),
     Mutant(
         id="DQN7-epsilon-never-decays",

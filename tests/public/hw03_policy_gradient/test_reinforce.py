@@ -14,20 +14,22 @@ import numpy as np
 import pytest
 import torch
 
+from grader.golden import expected
 from grader.harness.deep_control import DeepSpec
-from grader.harness.policy_gradient import check_bandit_gradient, reward_to_go
+from grader.harness.policy_gradient import check_bandit_gradient
 from grader.harness.validate import InvalidOutput, as_float_array, as_int, as_tensor_array
 
 POINT_MASS = "grader.harness.point_mass:PointMass-v0"
+BANDIT = {"theta0": [0.4, -0.1], "actions": [0, 1, 1, 0, 1, 1], "returns": [1.0, -0.5, 2.0, 0.0, 1.5, -1.0]}
 
 
 @pytest.mark.points(6)
 @pytest.mark.timeout(10)
 def test_reinforce_loss_bandit_gradient(impl):
     """reinforce_loss on a two-armed bandit: value −mean(G log π(a)); gradient = analytic policy gradient (1e-6)"""
-    check_bandit_gradient(
-        impl.attr("reinforce", "reinforce_loss"), [0.4, -0.1], [0, 1, 1, 0, 1, 1], [1.0, -0.5, 2.0, 0.0, 1.5, -1.0]
-    )
+    want = expected(__file__, "bandit_loss_and_gradient")
+    loss = impl.attr("reinforce", "reinforce_loss")
+    check_bandit_gradient(loss, **BANDIT, want_loss=want["loss"], want_grad=want["grad"])
 
 
 def probabilities(agent, obs: np.ndarray, n: int) -> np.ndarray:
@@ -107,10 +109,10 @@ def test_continuous_actions_clipped_raw_log_prob(impl):
         "they are the clipped actions. The log-probability must be that of the RAW sample a ~ N(μ, σ²) (the "
         "clipped action has probability mass, not this density)"
     )
-    expected = np.concatenate([reward_to_go(r, 0.5) for r in episodes])
-    assert np.allclose(got_returns, expected, atol=1e-6), (
+    want = [0.75, -0.5, 3.0, 2.5, 4.0]  # 1 + 0.5 · (−2) + 0.25 · 3, −2 + 0.5 · 3, 3; 0.5 + 0.5 · 4, 4
+    assert np.allclose(got_returns, want, atol=1e-6), (
         f"the returns passed to update are {np.round(got_returns, 4).tolist()}; expected the reward-to-go of each "
-        f"episode (γ = 0.5, rewards {list(episodes)}): {expected.tolist()}"
+        f"episode (γ = 0.5, rewards {list(episodes)}): {want}"
     )
     obs = observations[0]
     mean = agent.policy.mean_net(torch.as_tensor(obs).unsqueeze(0))

@@ -20,6 +20,7 @@ from grader.harness.dqn_fixtures import (
     DQN_HPARAMS,
     check_train_step,
     linear_q,
+    loss_from_your_functions,
     make_agent,
     net_q_values,
     parameters,
@@ -273,9 +274,9 @@ def test_truncated_step_is_stored_as_not_terminated(impl):
 @pytest.mark.points(4)
 @pytest.mark.timeout(20)
 def test_train_step_dqn_and_double(impl):
-    """DQNAgent.train_step: the grader's loss from your q_net and target_net (DQN and Double DQN); only q_net moves"""
+    """DQNAgent.train_step: the Huber loss of your q_net against your targets (DQN and Double DQN); only q_net moves"""
     for double in (False, True):
-        check_train_step(impl, double)
+        check_train_step(impl, double, loss_from_your_functions(impl))
 
 
 @pytest.mark.points(3)
