@@ -1,7 +1,7 @@
 """Experience replay for continuous actions, and a replay buffer that returns histories (LSTM-TD3).
 
-:class:`ReplayBuffer` is hw04's uniform circular buffer with float actions ``(act_dim,)``; it is given.
-:class:`HistoryReplayBuffer` (you write it) returns, with each transition, the steps of its episode that came
+:class:`ReplayBuffer` is hw04's uniform circular buffer with float actions ``(act_dim,)``: copy yours over.
+:class:`HistoryReplayBuffer` (new) returns, with each transition, the steps of its episode that came
 before it — what a memory-based agent (Meng et al. 2021, "Memory-based Deep Reinforcement Learning for
 POMDPs") feeds its LSTM.
 """
@@ -25,42 +25,32 @@ class Batch(NamedTuple):
 
 
 class ReplayBuffer:
-    """A circular buffer of the last ``capacity`` transitions with uniform sampling (given: hw04's buffer with
-    float actions). Transition number k goes into slot ``k % capacity``; ``sample`` draws
-    ``self.rng.integers(len(self), size=batch_size)``."""
+    """hw04's circular buffer of the last ``capacity`` transitions with uniform sampling, with float actions
+    ``(act_dim,)`` instead of ints: copy your hw04 ``ReplayBuffer`` and store the actions as float32 rows.
+
+    ``add`` writes transition number k into slot ``k % capacity`` (the oldest is overwritten when full); ``len``
+    is ``min(number added, capacity)``; ``sample`` draws ``idx = self.rng.integers(len(self), size=batch_size)``
+    from the filled slots only and returns a :class:`Batch` of new tensors (one index array for all five fields).
+    """
 
     def __init__(self, capacity: int, obs_dim: int, act_dim: int, *, seed: int) -> None:
+        """Allocate the storage (float32; actions ``(capacity, act_dim)``) and create ``self.rng =
+        np.random.default_rng(seed)``, the only source of randomness of :meth:`sample`."""
         self.capacity = capacity
         self.rng = np.random.default_rng(seed)
-        self.obs = np.zeros((capacity, obs_dim), dtype=np.float32)
-        self.next_obs = np.zeros((capacity, obs_dim), dtype=np.float32)
-        self.actions = np.zeros((capacity, act_dim), dtype=np.float32)
-        self.rewards = np.zeros(capacity, dtype=np.float32)
-        self.terminated = np.zeros(capacity, dtype=np.float32)
-        self.pos = 0
-        self.size = 0
+        raise NotImplementedError("ReplayBuffer.__init__ — fill this in (see its docstring in replay.py)")
 
     def add(self, obs: np.ndarray, action: np.ndarray, reward: float, next_obs: np.ndarray, terminated: bool) -> None:
-        self.obs[self.pos] = obs
-        self.actions[self.pos] = action
-        self.rewards[self.pos] = reward
-        self.next_obs[self.pos] = next_obs
-        self.terminated[self.pos] = float(terminated)
-        self.pos = (self.pos + 1) % self.capacity
-        self.size = min(self.size + 1, self.capacity)
+        """Store one transition in slot ``pos``, then ``pos = (pos + 1) % capacity``."""
+        raise NotImplementedError("ReplayBuffer.add — fill this in (see its docstring in replay.py)")
 
     def __len__(self) -> int:
-        return self.size
+        """The number of stored transitions: ``min(number added, capacity)``."""
+        raise NotImplementedError("ReplayBuffer.__len__ — fill this in (see its docstring in replay.py)")
 
     def sample(self, batch_size: int) -> Batch:
-        idx = self.rng.integers(self.size, size=batch_size)
-        return Batch(
-            torch.from_numpy(self.obs[idx]),
-            torch.from_numpy(self.actions[idx]),
-            torch.from_numpy(self.rewards[idx]),
-            torch.from_numpy(self.next_obs[idx]),
-            torch.from_numpy(self.terminated[idx]),
-        )
+        """``batch_size`` transitions drawn uniformly with replacement from the filled slots, as a :class:`Batch`."""
+        raise NotImplementedError("ReplayBuffer.sample — fill this in (see its docstring in replay.py)")
 
 
 class HistoryBatch(NamedTuple):

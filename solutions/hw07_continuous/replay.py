@@ -1,7 +1,7 @@
 """Experience replay for continuous actions, and a replay buffer that returns histories (LSTM-TD3).
 
-:class:`ReplayBuffer` is hw04's uniform circular buffer with float actions ``(act_dim,)``; it is given.
-:class:`HistoryReplayBuffer` (you write it) returns, with each transition, the steps of its episode that came
+:class:`ReplayBuffer` is hw04's uniform circular buffer with float actions ``(act_dim,)``: copy yours over.
+:class:`HistoryReplayBuffer` (new) returns, with each transition, the steps of its episode that came
 before it — what a memory-based agent (Meng et al. 2021, "Memory-based Deep Reinforcement Learning for
 POMDPs") feeds its LSTM.
 """
@@ -25,13 +25,20 @@ class Batch(NamedTuple):
 
 
 class ReplayBuffer:
-    """A circular buffer of the last ``capacity`` transitions with uniform sampling (given: hw04's buffer with
-    float actions). Transition number k goes into slot ``k % capacity``; ``sample`` draws
-    ``self.rng.integers(len(self), size=batch_size)``."""
+    """hw04's circular buffer of the last ``capacity`` transitions with uniform sampling, with float actions
+    ``(act_dim,)`` instead of ints: copy your hw04 ``ReplayBuffer`` and store the actions as float32 rows.
+
+    ``add`` writes transition number k into slot ``k % capacity`` (the oldest is overwritten when full); ``len``
+    is ``min(number added, capacity)``; ``sample`` draws ``idx = self.rng.integers(len(self), size=batch_size)``
+    from the filled slots only and returns a :class:`Batch` of new tensors (one index array for all five fields).
+    """
 
     def __init__(self, capacity: int, obs_dim: int, act_dim: int, *, seed: int) -> None:
+        """Allocate the storage (float32; actions ``(capacity, act_dim)``) and create ``self.rng =
+        np.random.default_rng(seed)``, the only source of randomness of :meth:`sample`."""
         self.capacity = capacity
         self.rng = np.random.default_rng(seed)
+        # BEGIN SOLUTION
         self.obs = np.zeros((capacity, obs_dim), dtype=np.float32)
         self.next_obs = np.zeros((capacity, obs_dim), dtype=np.float32)
         self.actions = np.zeros((capacity, act_dim), dtype=np.float32)
@@ -39,8 +46,11 @@ class ReplayBuffer:
         self.terminated = np.zeros(capacity, dtype=np.float32)
         self.pos = 0
         self.size = 0
+        # END SOLUTION
 
     def add(self, obs: np.ndarray, action: np.ndarray, reward: float, next_obs: np.ndarray, terminated: bool) -> None:
+        """Store one transition in slot ``pos``, then ``pos = (pos + 1) % capacity``."""
+        # BEGIN SOLUTION
         self.obs[self.pos] = obs
         self.actions[self.pos] = action
         self.rewards[self.pos] = reward
@@ -48,11 +58,17 @@ class ReplayBuffer:
         self.terminated[self.pos] = float(terminated)
         self.pos = (self.pos + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
+        # END SOLUTION
 
     def __len__(self) -> int:
+        """The number of stored transitions: ``min(number added, capacity)``."""
+        # BEGIN SOLUTION
         return self.size
+        # END SOLUTION
 
     def sample(self, batch_size: int) -> Batch:
+        """``batch_size`` transitions drawn uniformly with replacement from the filled slots, as a :class:`Batch`."""
+        # BEGIN SOLUTION
         idx = self.rng.integers(self.size, size=batch_size)
         return Batch(
             torch.from_numpy(self.obs[idx]),
@@ -61,6 +77,7 @@ class ReplayBuffer:
             torch.from_numpy(self.next_obs[idx]),
             torch.from_numpy(self.terminated[idx]),
         )
+        # END SOLUTION
 
 
 class HistoryBatch(NamedTuple):
@@ -140,10 +157,10 @@ class HistoryReplayBuffer:
         self.terminated[self.pos] = float(terminated)
         self.pos = (self.pos + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
-        if terminated or truncated:
-            self.episode = []
-        else:
-            self.episode = [*self.episode, (np.array(obs), np.array(action))][-self.history_length :]
+        episode_ends = terminated or truncated
+        self.episode = (
+            [] if episode_ends else [*self.episode, (np.array(obs), np.array(action))][-self.history_length :]
+        )
         # END SOLUTION
 
     def __len__(self) -> int:

@@ -10,11 +10,7 @@ from grader.mutants import Mutant
 _A = "hw07_continuous"
 _R = "replay.py"
 _L = "lstm_td3.py"
-_RESET = """        if terminated or truncated:
-            self.episode = []
-        else:
-            self.episode = [*self.episode, (np.array(obs), np.array(action))][-self.history_length :]
-"""
+_RESET = "        episode_ends = terminated or truncated\n"
 _FILL = """            self.hist_obs[self.pos, i] = past_obs
             self.hist_actions[self.pos, i] = past_action
 """
@@ -30,7 +26,7 @@ MUTANTS = [
         description="TD3-10: the running history is never emptied, so histories reach into the previous episode",
         file=_R,
         old=_RESET,
-        new="        self.episode = [*self.episode, (np.array(obs), np.array(action))][-self.history_length :]\n",
+        new="        episode_ends = False\n",
         killed_by=(*_BUFFER, "test_lstm_observe_ends_episodes"),
     ),
     Mutant(
@@ -38,8 +34,8 @@ MUTANTS = [
         assignment=_A,
         description="TD3-10: only a terminated step ends the episode's history; after a time limit it runs on",
         file=_R,
-        old="        if terminated or truncated:\n            self.episode = []\n",
-        new="        if terminated:\n            self.episode = []\n",
+        old=_RESET,
+        new="        episode_ends = terminated\n",
         killed_by=(*_BUFFER, "test_lstm_observe_ends_episodes"),
     ),
     Mutant(

@@ -22,12 +22,27 @@ _SOFT = """            soft_update(self.actor_target, self.actor, self.tau)
 """
 _RETURN = "        return float(critic_loss.item())\n"
 _EXPLORE = "        return np.clip(action + noise, self.low.numpy(), self.high.numpy()).astype(np.float32)\n"
+_BUFFER_ACTIONS = (  # ReplayBuffer.__init__ (HistoryReplayBuffer allocates its histories before pos)
+    "        self.actions = np.zeros((capacity, act_dim), dtype=np.float32)\n"
+    "        self.rewards = np.zeros(capacity, dtype=np.float32)\n"
+    "        self.terminated = np.zeros(capacity, dtype=np.float32)\n"
+    "        self.pos = 0\n"
+)
 _UPDATES = (
     "test_hidden_td3_updates_match_the_grader",
     "test_hidden_ddpg_updates_match_the_grader",
 )
 
 MUTANTS = [
+    Mutant(
+        id="BUFFER-integer-actions",
+        assignment=_A,
+        description="the replay buffer is hw04's, actions stored as int64: Pendulum's torques are truncated",
+        file="replay.py",
+        old=_BUFFER_ACTIONS,
+        new=_BUFFER_ACTIONS.replace("act_dim), dtype=np.float32)", "act_dim), dtype=np.int64)"),
+        killed_by=("test_replay_buffer_keeps_float_actions",),
+    ),
     Mutant(
         id="TD3-1-critic-B-by-1",
         assignment=_A,

@@ -47,10 +47,9 @@ def snapshot(agent) -> dict[str, dict[str, np.ndarray]]:
 
 
 def batch_of(impl, obs, actions, rewards, next_obs, terminated):
-    Batch = impl.attr("replay", "Batch")
-    return Batch(
-        *(torch.tensor(np.asarray(x), dtype=torch.float32) for x in (obs, actions, rewards, next_obs, terminated))
-    )
+    """A ``replay.Batch`` of float32 tensors made from the five fields."""
+    fields = [torch.tensor(np.asarray(x), dtype=torch.float32) for x in (obs, actions, rewards, next_obs, terminated)]
+    return impl.attr("replay", "Batch")(*fields)
 
 
 def random_batch(impl, rng: np.random.Generator, size: int, terminated: float | None = None):
@@ -137,6 +136,41 @@ def test_critic_outputs_one_value_per_row(impl):
     grad = as_tensor_array(action.grad, "the gradient of the critic's output w.r.t. the action", (3, 1))
     assert np.allclose(grad.ravel(), [10, 10, 10], atol=1e-5), (
         f"∂Q/∂a = {grad.ravel().tolist()}, expected [10, 10, 10]: the actor learns through ∂Q/∂a, keep the graph"
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(20)
+def test_replay_buffer_keeps_float_actions(impl):
+    """ReplayBuffer (hw04's, float actions): capacity 5 after 7 adds holds transitions 2-6, actions kept as floats"""
+    buffer = impl.attr("replay", "ReplayBuffer")(5, 3, 2, seed=0)
+    for k in range(7):
+        obs = np.full(3, k, np.float32)
+        buffer.add(obs, np.array([k + 0.25, -k - 0.5], np.float32), float(k), obs + 0.5, k == 4)
+    size = as_int(len(buffer), "len(buffer) after 7 adds", 0, 10**9)
+    assert size == 5, f"ReplayBuffer(capacity=5): len after 7 adds is {size}; expected 5"
+    batch = buffer.sample(1000)
+    rewards = as_tensor_array(batch.rewards, "sample(1000).rewards", (1000,))
+    actions = as_tensor_array(batch.actions, "sample(1000).actions", (1000, 2))
+    obs = as_tensor_array(batch.obs, "sample(1000).obs", (1000, 3))
+    next_obs = as_tensor_array(batch.next_obs, "sample(1000).next_obs", (1000, 3))
+    flags = as_tensor_array(batch.terminated, "sample(1000).terminated", (1000,))
+    assert batch.actions.dtype == torch.float32, f"sample().actions must be float32, got {batch.actions.dtype}"
+    assert sorted(set(rewards.tolist())) == [2.0, 3.0, 4.0, 5.0, 6.0], (
+        f"capacity 5 after 7 adds must hold transitions 2-6 (slot k % 5); the sampled rewards are "
+        f"{sorted(set(rewards.tolist()))}"
+    )
+    k = rewards
+    whole = (
+        np.allclose(actions, np.stack([k + 0.25, -k - 0.5], axis=1))
+        and np.allclose(obs, k[:, None])
+        and np.allclose(next_obs, k[:, None] + 0.5)
+        and np.array_equal(flags, (k == 4).astype(float))
+    )
+    assert whole, (
+        f"sampled rows are not the stored transitions: rewards {k[:4].tolist()} came with actions "
+        f"{actions[:4].tolist()} (stored [k + 0.25, −k − 0.5]); keep actions as float32 rows of act_dim, and use "
+        "one index array for all five fields"
     )
 
 
