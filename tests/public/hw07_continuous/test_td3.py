@@ -342,6 +342,14 @@ def test_act_explores_only_when_asked(impl):
         "act(obs, deterministic=True) drew from agent.rng: the deterministic action takes no noise"
     )
     assert global_rng_digests_of(agent.act) == digests, "act() must not use np.random or random"
+    what = "act(obs) with expl_noise = 1 (σ = 2)"
+    wide = [checked_action(a, PENDULUM_ACTIONS, what) for a in call_all([(agent.act, (states[0],))] * 500)]
+    at_bounds = float(np.mean(np.abs(np.array(wide)) >= 2.0 - 1e-6))
+    assert at_bounds > 0.15, (
+        f"with expl_noise = 1 (σ = 2) and μ(obs) = {mu[0, 0]:.3f}, μ + noise leaves [−2, 2] about a third of the time "
+        f"and clip() puts it on the bound; {100 * at_bounds:.0f} % of 500 actions were on a bound: clip the noisy "
+        "action to the bounds (do not resample or squash it)"
+    )
     warm = make_agent(impl, "td3", "TD3Agent", learning_starts=10_000)
     got = checked_action(warm.act(states[0], deterministic=True), PENDULUM_ACTIONS, "act(obs, deterministic=True)")
     mu0 = call_net(warm.actor, (states[:1],), (1, 1), "agent.actor(obs)")[0]
