@@ -370,8 +370,12 @@ def test_act_explores_only_when_asked(impl):
     )
     noisy = make_agent(impl, "td3", "TD3Agent", expl_noise=0.1, learning_starts=0)
     mu0 = call_net(noisy.actor, (states[:1],), (1, 1), "agent.actor(obs)")[0, 0]
+    digests, before = global_rng_digests_of(noisy.act), generator_state(noisy.rng, "agent.rng")
     samples = np.array(
         [checked_action(a, PENDULUM_ACTIONS, "act(obs)")[0] for a in call_all([(noisy.act, (states[0],))] * n)]
+    )
+    assert global_rng_digests_of(noisy.act) == digests and generator_state(noisy.rng, "agent.rng") != before, (
+        "the exploration noise must come from agent.rng (rng.standard_normal(act_dim)), not np.random or random"
     )
     sd, mean = float(samples.std()), float(samples.mean())
     assert abs(sd - 0.2) <= 0.2 * 4.5 / math.sqrt(2 * n) and abs(mean - mu0) <= 4.5 * 0.2 / math.sqrt(n), (
