@@ -5,19 +5,15 @@ and the order of the update and of the random draws, but not how the layers are 
 runs fused: a student may keep PyTorch's defaults or use a textbook initialisation. Each init variant below
 initialises every ``nn.Linear`` of the actor, the critic and the recurrent networks (their history encoders
 included; the LSTM keeps PyTorch's initialisation) its own way, at the end of ``__init__``. All must get every
-point (``rlgrade calibrate hw07`` runs them on the learning checks).
+point (``rlgrade calibrate hw07`` runs the init variants on the public learning checks).
 """
 
 from grader.mutants import Edit, Variant
 
 _A = "hw07_continuous"
-_LEARNING = (
-    "test_td3_pendulum",
-    "test_ddpg_pendulum",
-    "test_lstm_td3_cue_recall",
-    "test_hidden_td3_point_mass",
-    "test_hidden_lstm_td3_long_cue",
-)
+# The public learning checks (the hidden ones run the same agents with the same hyperparameters on other seeds or
+# tasks; calibrating every variant on them too would double the cost of a calibration on a shared 2-core machine).
+_LEARNING = ("test_td3_pendulum", "test_ddpg_pendulum", "test_lstm_td3_cue_recall")
 _AFTER = {
     "td3.py": (
         "        self.net = mlp([obs_dim, *hidden, int(action_space.shape[0])])\n",
@@ -62,11 +58,11 @@ VARIANTS = [
     Variant(
         id="adam-not-fused",
         assignment=_A,
-        description="PyTorch's default Adam (not fused): the same update in another order of float operations",
+        description="PyTorch's default Adam (not fused): the same update within 1e-7 (the replay check's measure)",
         edits=(
             Edit("td3.py", "lr=actor_lr, fused=True)", "lr=actor_lr)"),
             Edit("td3.py", "lr=critic_lr, fused=True)", "lr=critic_lr)"),
         ),
-        calibrated_on=_LEARNING,
+        calibrated_on=(),
     ),
 ]
