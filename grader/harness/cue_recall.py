@@ -1,4 +1,4 @@
-"""CueRecall: the kit's memory task for continuous control (hw07's LSTM-TD3), and Pendulum without its velocity.
+"""CueRecall: the kit's memory task for continuous control (hw07's LSTM-TD3).
 
 **CueRecall-v0.** A cue c ∈ {−1, +1} is drawn at ``reset`` and shown in the FIRST observation only; every step
 the agent must say it back with an action a ∈ [−1, 1]:
@@ -13,12 +13,8 @@ best such policy (a_t = the mean cue m = (2k − n)/n) gets 1 − m² less per s
 −(length − 1)(1 − m²) per episode on average (−4 with 5 steps and balanced cues). :func:`memoryless_bound`
 computes that number for given cues, so a check can show that an agent used its memory.
 
-**MaskedPendulum-v0.** Pendulum-v1 whose observation keeps cos θ and sin θ and drops the angular velocity
-θ̇ (a partially observed task: the velocity must be inferred from consecutive observations).
-
-Make them with ``gym.make("grader.harness.cue_recall:CueRecall-v0", length=5)`` and
-``gym.make("grader.harness.cue_recall:MaskedPendulum-v0")`` (Gymnasium imports this module, which registers
-the ids, before looking them up).
+Make it with ``gym.make("grader.harness.cue_recall:CueRecall-v0", length=5)`` (Gymnasium imports this module,
+which registers the id, before looking it up; the trusted loops use :func:`grader.harness.envs.make_env`).
 """
 
 from __future__ import annotations
@@ -29,7 +25,6 @@ import gymnasium as gym
 import numpy as np
 
 CUE_RECALL = "CueRecall-v0"
-MASKED_PENDULUM = "MaskedPendulum-v0"
 
 
 class CueRecallEnv(gym.Env):
@@ -70,22 +65,5 @@ def memoryless_bound(cues: list[float], length: int) -> float:
     return -(length - 1) * (1.0 - m * m)
 
 
-class MaskedPendulum(gym.ObservationWrapper):
-    """Pendulum-v1 observing ``[cos θ, sin θ]`` only (the angular velocity is dropped)."""
-
-    def __init__(self, env: gym.Env) -> None:
-        super().__init__(env)
-        self.observation_space = gym.spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)
-
-    def observation(self, observation: np.ndarray) -> np.ndarray:
-        return np.asarray(observation[:2], dtype=np.float32)
-
-
-def make_masked_pendulum(**kwargs: Any) -> gym.Env:
-    return MaskedPendulum(gym.make("Pendulum-v1", **kwargs).unwrapped)
-
-
 if CUE_RECALL not in gym.registry:
     gym.register(id=CUE_RECALL, entry_point=CueRecallEnv)
-if MASKED_PENDULUM not in gym.registry:
-    gym.register(id=MASKED_PENDULUM, entry_point=make_masked_pendulum, max_episode_steps=200)

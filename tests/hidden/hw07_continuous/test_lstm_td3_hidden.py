@@ -7,7 +7,6 @@ overwritten; an encoder with other sizes; learning a longer CueRecall on another
 
 from __future__ import annotations
 
-import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -15,6 +14,7 @@ from grader.harness.calls import seed_global_rngs_of
 from grader.harness.continuous_fixtures import LSTM_HPARAMS, call_net
 from grader.harness.cue_recall import memoryless_bound
 from grader.harness.deep_control import DeepSpec
+from grader.harness.envs import make_env
 from grader.harness.validate import as_int, as_tensor_array
 from grader.oracles.continuous_control import expected_histories
 
@@ -106,7 +106,7 @@ HIDDEN_LONG_CUE = DeepSpec(
 @pytest.mark.timeout(60)
 def test_hidden_lstm_td3_long_cue(impl):
     """LSTM-TD3 recalls the cue over 8 steps (histories of 7): best mean return ≥ −1.5 in 4000 steps"""
-    env = gym.make(HIDDEN_LONG_CUE.env_id, **HIDDEN_LONG_CUE.env_kwargs)
+    env = make_env(HIDDEN_LONG_CUE.env_id, **HIDDEN_LONG_CUE.env_kwargs)
     bound = memoryless_bound([env.reset(seed=s)[1]["cue"] for s in HIDDEN_LONG_CUE.seeds()[2]], 8)
     HIDDEN_LONG_CUE.assert_learns(
         impl.attr("lstm_td3", "LSTMTD3Agent"),

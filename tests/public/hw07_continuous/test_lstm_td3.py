@@ -10,7 +10,6 @@ observation alone cannot beat −4, so passing shows the agent used its memory.
 
 from __future__ import annotations
 
-import gymnasium as gym
 import numpy as np
 import pytest
 import torch
@@ -31,6 +30,7 @@ from grader.harness.continuous_fixtures import (
 )
 from grader.harness.cue_recall import memoryless_bound
 from grader.harness.deep_control import DeepSpec
+from grader.harness.envs import make_env
 from grader.harness.loops import checked_action
 from grader.harness.validate import as_int, as_tensor_array
 
@@ -371,7 +371,7 @@ CUE_RECALL = DeepSpec(
 
 def cue_bound(spec: DeepSpec) -> float:
     """The best mean return a policy of the current observation alone gets on the spec's evaluation episodes."""
-    env = gym.make(spec.env_id, **spec.env_kwargs)
+    env = make_env(spec.env_id, **spec.env_kwargs)
     cues = [env.reset(seed=seed)[1]["cue"] for seed in spec.seeds()[2]]
     return memoryless_bound(cues, spec.env_kwargs["length"])
 
