@@ -7,8 +7,11 @@ Every learning check of the course declares its run as a module-level *spec* in 
 several specs and passes when all of them pass. ``rlgrade calibrate`` finds the specs of an assignment, runs
 each on unseen seeds with the reference and with every mutant whose ``killed_by`` names the check, and writes
 ``<out>/<assignment>.md`` (tables and one plot per check) and ``<out>/<assignment>.json`` (every run; a
-non-finite number is written as ``null`` (nan), ``"inf"`` or ``"-inf"``). A threshold is sound when the
-reference passes on (nearly) every seed and each listed mutant fails on every seed.
+non-finite number is written as ``null`` (nan), ``"inf"`` or ``"-inf"``). It also runs, on the same seeds as the
+reference, every correct *variant* of ``tests/variants/<assignment>/`` (another weight initialisation, float32
+tables, …; :class:`grader.mutants.Variant`) on the checks it names: calibration covers implementations as well
+as seeds. A threshold is sound when the reference and every variant pass on (nearly) every seed and each listed
+mutant fails on every seed.
 
 Two estimates of how often a check gives the wrong verdict (a fail for the reference, a pass for a mutant):
 
@@ -39,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from grader.impl import Implementation
-from grader.mutants import load_bank
+from grader.mutants import load_bank, load_variants
 
 REFERENCE = "reference"
 CONFIDENCE = 0.95  # of the exact upper bound
@@ -119,10 +122,11 @@ class Runs:
     steps: list[int | None]
     seconds: list[float]  # CPU seconds per run
     passed: list[bool]
+    variant: bool = False  # a correct variant of the reference (expected to pass, like the reference)
 
     @property
     def expect_pass(self) -> bool:
-        return self.label == REFERENCE
+        return self.label == REFERENCE or self.variant
 
     def summary(self, low: float | None, high: float | None, budget: int | None) -> dict[str, Any]:
         """Pass count, statistics and margin of the value, the steps to pass (``budget``: the run stops at its
@@ -198,6 +202,7 @@ class CheckCalibration:
             wrong = int(np.sum(passed != first.expect_pass))
             estimates = [s[label]["wrong_rate_normal"] for s in per_spec]
             verdicts[label] = {
+                "expect_pass": first.expect_pass,
                 "runs": len(passed),
                 "passed": int(passed.sum()),
                 "pass_rate": float(passed.mean()),
@@ -245,20 +250,27 @@ def calibrate(
     workers: int,
     checks: list[str] | None = None,
 ) -> list[CheckCalibration]:
-    """Run every spec (or those of the ``checks`` named) of ``assignment`` on ``seeds`` for the reference and on
-    the first ``mutant_seeds`` of them for each mutant whose ``killed_by`` names the spec's check."""
+    """Run every spec (or those of the ``checks`` named) of ``assignment`` on ``seeds`` for the reference and
+    each correct variant whose ``calibrated_on`` names the spec's check, and on the first ``mutant_seeds`` of them
+    for each mutant whose ``killed_by`` names it."""
     specs = [s for s in find_specs(course_root, assignment) if checks is None or s.check in checks]
     overlap = {s.seed for s in specs} & set(seeds)
     if overlap:
         raise ValueError(f"calibration seeds overlap the graded seeds {sorted(overlap)}")
     bank = load_bank(course_root, assignment)
+    variants = load_variants(course_root, assignment)
     with tempfile.TemporaryDirectory(prefix=f"calibrate_{assignment}_") as tmp:
         roots = {REFERENCE: str(course_root / "solutions")}
         plan: list[tuple[Any, str, list[int]]] = []
         for spec in specs:
             plan.append((spec, REFERENCE, seeds))
+            for variant in variants:
+                if spec.check in variant.calibrated_on:
+                    if variant.id not in roots:
+                        roots[variant.id] = str(variant.build(course_root / "solutions", Path(tmp) / variant.id))
+                    plan.append((spec, variant.id, seeds))
             for mutant in bank:
-                if spec.check in mutant.killed_by:
+                if spec.check in mutant.killed_by and mutant_seeds > 0:
                     if mutant.id not in roots:
                         roots[mutant.id] = str(mutant.build(course_root / "solutions", Path(tmp) / mutant.id))
                     plan.append((spec, mutant.id, seeds[:mutant_seeds]))
@@ -272,7 +284,7 @@ def calibrate(
             low, high = spec.bounds()
             calibrations[id(spec)] = SpecCalibration(spec.describe_run(), low, high, spec.seed, early_stop_budget(spec))
             results.setdefault(spec.check, CheckCalibration(spec.check)).specs.append(calibrations[id(spec)])
-        runs = Runs(label, list(chosen), [], [], [], [])
+        runs = Runs(label, list(chosen), [], [], [], [], variant=any(v.id == label for v in variants))
         for _ in chosen:
             value, steps, seconds, passed = next(outcomes)
             runs.values.append(value)
@@ -284,13 +296,13 @@ def calibrate(
 
 
 def unsound(checks: list[CheckCalibration], min_pass_rate: float) -> list[str]:
-    """One line per check whose reference passes on fewer than ``min_pass_rate`` of the seeds, or which a listed
-    mutant passes on some seed (a seed passes when every spec of the check passes)."""
+    """One line per check whose reference or a correct variant passes on fewer than ``min_pass_rate`` of the
+    seeds, or which a listed mutant passes on some seed (a seed passes when every spec of the check passes)."""
     return [
         f"{c.check}: {label} passes {v['passed']}/{v['runs']}"
         for c in checks
         for label, v in c.verdicts().items()
-        if (v["pass_rate"] < min_pass_rate if label == REFERENCE else v["passed"] > 0)
+        if (v["pass_rate"] < min_pass_rate if v["expect_pass"] else v["passed"] > 0)
     ]
 
 
@@ -335,27 +347,37 @@ def write_report(assignment: str, checks: list[CheckCalibration], out: Path, wal
     """``<assignment>.json`` (every run), ``<assignment>.md`` (tables) and one PNG per check."""
     out.mkdir(parents=True, exist_ok=True)
     seeds = checks[0].specs[0].runs[0].seeds
-    mutant_seeds = max((len(r.seeds) for c in checks for s in c.specs for r in s.runs[1:]), default=0)
+    mutant_seeds = max((len(r.seeds) for c in checks for s in c.specs for r in s.runs if not r.expect_pass), default=0)
     data: dict[str, Any] = {"assignment": assignment, "wall_seconds": round(wall_seconds, 1), "checks": []}
     lines = [
         f"# Calibration of {assignment}",
         "",
         f"Generated by `rlgrade calibrate` in {wall_seconds:.0f} s: the reference on {len(seeds)} unseen seeds "
-        f"({seeds[0]}–{seeds[-1]}), each mutant on the first {mutant_seeds} of them, for every learning check "
-        f"its `killed_by` names. {header(len(seeds))}",
+        f"({seeds[0]}–{seeds[-1]}) and every correct variant (`tests/variants/`) on the same seeds for the checks "
+        f"its `calibrated_on` names, each mutant on the first {mutant_seeds} of them for every learning check its "
+        f"`killed_by` names. {header(len(seeds))}",
         "",
-        "| check | reference passes | margin (sd) | false fail: normal est. | 95 % upper | mutants (passes) |",
-        "|---|---|---|---|---|---|",
+        "| check | reference passes | margin (sd) | false fail: normal est. | 95 % upper | correct variants (passes) "
+        "| mutants (passes) |",
+        "|---|---|---|---|---|---|---|",
     ]
     sections, paths = [], []
     for cal in checks:
         verdicts = cal.verdicts()
         ref = verdicts[REFERENCE]
-        mutants = ", ".join(f"{label} {v['passed']}/{v['runs']}" for label, v in verdicts.items() if label != REFERENCE)
+        others = {
+            kind: ", ".join(
+                f"{label} {v['passed']}/{v['runs']}"
+                for label, v in verdicts.items()
+                if label != REFERENCE and v["expect_pass"] == (kind == "variants")
+            )
+            for kind in ("variants", "mutants")
+        }
         budget = " (budget)" if any(spec.budget is not None for spec in cal.specs) else ""
         lines.append(
             f"| [{cal.check}](#{cal.check}) | {ref['passed']}/{ref['runs']} | {ref['margin_sd']:+.1f}{budget} | "
-            f"{rate(ref['wrong_rate_normal'])} | {rate(ref['wrong_rate_upper95'])} | {mutants or '–'} |"
+            f"{rate(ref['wrong_rate_normal'])} | {rate(ref['wrong_rate_upper95'])} | {others['variants'] or '–'} | "
+            f"{others['mutants'] or '–'} |"
         )
         specs_data = []
         sections += [f"## {cal.check}", ""]

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from grader.harness.calls import seed_global_rngs_of
-from grader.harness.validate import InvalidOutput, as_float, as_tensor_array
+from grader.harness.validate import InvalidOutput, as_float, as_tensor_array, matching_cause
 
 # Observation and action spaces of the agent-level checks (CartPole's shapes, no env needed).
 OBS_SPACE = gym.spaces.Box(-np.inf, np.inf, shape=(4,), dtype=np.float32)
@@ -95,16 +95,19 @@ class TrainStepBatch(NamedTuple):
     terminated: np.ndarray
 
 
-#: ``(agent, batch, gamma, double) -> (expected loss, extra message)``: the loss ``train_step`` must return on
-#: ``batch``, computed BEFORE the step from the agent's networks.
-ExpectedLoss = Callable[[Any, TrainStepBatch, float, bool], tuple[float, str]]
+#: ``(agent, batch, gamma, double) -> (expected loss, note, causes)``: the loss ``train_step`` must return on
+#: ``batch``, computed BEFORE the step from the agent's networks; a note for the message, and the loss some
+#: mistakes would give (named in the message only when the returned loss equals one of them).
+ExpectedLoss = Callable[[Any, TrainStepBatch, float, bool], tuple[float, str, dict[str, float]]]
 
 
 def loss_from_your_functions(impl: Any) -> ExpectedLoss:
     """The loss ``train_step`` must return, from the submission's own ``dqn_targets``/``double_dqn_targets``
     (checked against known answers by their own checks) and the Huber loss of ``F.smooth_l1_loss``."""
 
-    def expected_loss(agent: Any, batch: TrainStepBatch, gamma: float, double: bool) -> tuple[float, str]:
+    def expected_loss(
+        agent: Any, batch: TrainStepBatch, gamma: float, double: bool
+    ) -> tuple[float, str, dict[str, float]]:
         r, s2, d = (torch.from_numpy(x) for x in (batch.rewards, batch.next_obs, batch.terminated))
         if double:
             targets = impl.attr("dqn", "double_dqn_targets")(r, s2, d, agent.q_net, agent.target_net, gamma)
@@ -114,7 +117,7 @@ def loss_from_your_functions(impl: Any) -> ExpectedLoss:
         y = as_tensor_array(targets, f"{name}(...) on the batch", (len(batch.actions),))
         q = net_q_values(agent.q_net, batch.obs, 2, "agent.q_net(obs)")[np.arange(len(y)), batch.actions]
         loss = F.smooth_l1_loss(torch.from_numpy(q), torch.from_numpy(y))
-        return float(loss), f"(y from your {name}, which its own check compares with known answers)"
+        return float(loss), f"(y from your {name}, which its own check compares with known answers)", {}
 
     return expected_loss
 
@@ -139,7 +142,7 @@ def check_train_step(impl: Any, double: bool, expected_loss: ExpectedLoss, **hpa
     actions, rewards = rng.integers(2, size=b), rng.normal(size=b).astype(np.float32)
     terminated = (rng.random(b) < 0.3).astype(np.float32)
     data = TrainStepBatch(obs, actions, rewards, next_obs, terminated)
-    expected, hints = expected_loss(agent, data, 0.9, double)
+    expected, note, causes = expected_loss(agent, data, 0.9, double)
     target_before = parameters(agent.target_net, "agent.target_net")
     online_before = parameters(agent.q_net, "agent.q_net")
     Batch = impl.attr("replay", "Batch")
@@ -148,7 +151,8 @@ def check_train_step(impl: Any, double: bool, expected_loss: ExpectedLoss, **hpa
     assert abs(loss - expected) <= 1e-4 * max(1.0, abs(expected)), (
         f"DQNAgent(double={double}, gamma=0.9).train_step on a batch of {b} random transitions (30 % terminated) "
         f"returned the loss {loss:.5f}; expected {expected:.5f} from your q_net and target_net before the step "
-        f"(Huber of Q(s, a) − y, y from {'double_dqn_targets' if double else 'dqn_targets'}) {hints}"
+        f"(Huber of Q(s, a) − y, y from {'double_dqn_targets' if double else 'dqn_targets'}) {note}"
+        + matching_cause(np.array([loss]), {k: [v] for k, v in causes.items()}, 1e-4 * max(1.0, abs(expected)))
     )
     assert same_parameters(parameters(agent.target_net, "agent.target_net"), target_before), (
         "train_step changed target_net: only q_net is trained (the target is updated by observe on schedule)"

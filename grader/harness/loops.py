@@ -106,8 +106,8 @@ def train_td(
             raise AssertionError(
                 f"{type(agent).__name__} on {env_id}: training used more than {budget} env steps in its first "
                 f"{episode + 1} of {episodes} episodes (mean return {np.mean(returns[: episode + 1]):.1f}); a correct "
-                "agent needs far fewer. Its episodes get longer instead of shorter: check the sign of the TD error "
-                "and that act() explores with probability ε"
+                "agent needs far fewer: its episodes got longer instead of shorter. The exact checks of the agent's "
+                "update and act() say which part differs"
             )
     env.close()
     return total_steps, returns
@@ -262,3 +262,22 @@ def scripted_steps(
             obs, _ = checked_reset(env, n_obs)
             entries.append((obs, None, False))
     return entries
+
+
+@runs_beside
+def output_gradients(net: Any, inputs: np.ndarray, weights: np.ndarray) -> list[tuple[str, Any]]:
+    """∂/∂θ Σ_ij weights[i, j] · net(inputs)[i, j] for every named parameter θ of ``net`` (a torch module of the
+    code under test), computed on a deep copy: the network itself, its ``.grad`` and every RNG stay untouched.
+
+    The grader computes ``weights`` (the derivative of the documented loss with respect to the network's
+    outputs) itself; only the backward pass through the student's architecture runs here. Returns
+    ``[(name, gradient)]`` in ``named_parameters()`` order, a zero tensor where no gradient reaches a parameter."""
+    import copy
+
+    import torch
+
+    twin = copy.deepcopy(net)
+    twin.zero_grad(set_to_none=True)
+    outputs = twin(torch.as_tensor(inputs))
+    (outputs * torch.as_tensor(weights, dtype=outputs.dtype).reshape(outputs.shape)).sum().backward()
+    return [(name, p.grad if p.grad is not None else torch.zeros_like(p)) for name, p in twin.named_parameters()]

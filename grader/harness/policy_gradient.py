@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.distributions import Categorical, Normal
 
-from grader.harness.validate import as_tensor_array
+from grader.harness.validate import as_tensor_array, matching_cause
 
 
 def check_categorical(
@@ -62,11 +62,24 @@ def check_gaussian(
     acts = actions.numpy().astype(np.float64)
     density = Normal(torch.from_numpy(mean), torch.from_numpy(np.exp(log_std)))
     expected = density.log_prob(torch.from_numpy(acts)).sum(dim=1).numpy()
+    terms = {  # the three terms of row 0's density, per action dimension, for the message
+        "−(a − μ)² / (2σ²)": -((acts[0] - mean[0]) ** 2) / (2 * np.exp(2 * log_std)),
+        "−log σ": -log_std,
+        "−½ log 2π": np.full(act_dim, -0.5 * np.log(2 * np.pi)),
+    }
+    squared = Normal(torch.from_numpy(mean), torch.from_numpy(np.exp(2 * log_std)))
+    causes = {
+        "averaging over the action dimensions instead of summing": expected / act_dim,
+        "leaving out the −log σ term": expected + log_std.sum(),
+        "passing σ² (not σ) as the Normal's scale": squared.log_prob(torch.from_numpy(acts)).sum(dim=1).numpy(),
+    }
     assert np.allclose(got, expected, rtol=0, atol=1e-4), (
         f"GaussianPolicy({obs.shape[1]}, {act_dim}).log_prob with log_std = {log_std.tolist()} on {batch[0]} states "
         f"and {act_dim}-D actions = {np.round(got, 4).tolist()}; expected Σ_j log N(a_j; μ_j(s), σ_j²) = "
-        f"{np.round(expected, 4).tolist()}. Sum (do not average) over the action dimensions, and keep the "
-        "−log σ_j term of the density"
+        f"{np.round(expected, 4).tolist()}. Row 0 per action dimension: "
+        + ", ".join(f"{name} = {np.round(v, 4).tolist()}" for name, v in terms.items())
+        + f", summed: {expected[0]:.4f}; yours {got[0]:.4f}"
+        + matching_cause(got, causes, 1e-4)
     )
     log_probs.sum().backward()
     grad = policy.log_std.grad
@@ -102,12 +115,15 @@ def check_bandit_gradient(
     assert abs(float(value) - want_loss) <= 1e-9, (
         f"reinforce_loss on a bandit with softmax logits {setting}: loss = {float(value):.8g}; expected "
         f"−(1/B) Σ_i G_i log π(a_i) = {want_loss:.8g}"
+        + matching_cause(np.array([float(value)]), {"+(1/B) Σ_i G_i log π(a_i) (the sign flipped)": [-want_loss]}, 1e-9)
     )
     assert loss.requires_grad, "reinforce_loss must keep the graph of log_probs (do not detach them)"
     loss.backward()
     grad = as_tensor_array(theta.grad, "the gradient of reinforce_loss w.r.t. the logits θ", (len(theta0),))
     assert np.allclose(grad, want_grad, rtol=0, atol=1e-6), (
         f"gradient of reinforce_loss w.r.t. θ with {setting}: {np.round(grad, 6).tolist()}; expected the analytic "
-        f"−(1/B) Σ_i G_i (e_(a_i) − π) = {np.round(want_grad, 6).tolist()}. Gradient DEScent on the loss must be "
-        "ascent on J: the loss is MINUS the mean of log π · G"
+        f"−(1/B) Σ_i G_i (e_(a_i) − π) = {np.round(want_grad, 6).tolist()}"
+        + matching_cause(
+            grad, {"the loss +mean(G log π) (gradient descent on it descends J)": -np.asarray(want_grad)}, 1e-6
+        )
     )

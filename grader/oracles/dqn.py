@@ -39,9 +39,11 @@ def trusted_huber(predicted: np.ndarray, targets: np.ndarray) -> float:
     return float(np.mean(np.where(x <= 1.0, 0.5 * x**2, x - 0.5)))
 
 
-def oracle_train_step_loss(agent: Any, batch: TrainStepBatch, gamma: float, double: bool) -> tuple[float, str]:
+def oracle_train_step_loss(
+    agent: Any, batch: TrainStepBatch, gamma: float, double: bool
+) -> tuple[float, str, dict[str, float]]:
     """The Huber loss of ``agent``'s q_net against targets from its target_net (Double DQN: online argmax), and
-    what three common mistakes would give instead (for the message)."""
+    what three common mistakes would give instead (named in the message only when the loss equals one)."""
     b = len(batch.actions)
     q = net_q_values(agent.q_net, batch.obs, 2, "agent.q_net(obs)")[np.arange(b), batch.actions]
     next_online = net_q_values(agent.q_net, batch.next_obs, 2, "agent.q_net(next_obs)")
@@ -52,8 +54,9 @@ def oracle_train_step_loss(agent: Any, batch: TrainStepBatch, gamma: float, doub
         "targets from the online net (no target network)": trusted_targets(
             r, d, next_online, next_online, gamma, double
         ),
-        "no (1 − terminated) mask": trusted_targets(r, 0 * d, next_online, next_target, gamma, double),
+        "targets without the (1 − terminated) factor": trusted_targets(
+            r, 0 * d, next_online, next_target, gamma, double
+        ),
         "the other target rule (DQN vs Double DQN)": trusted_targets(r, d, next_online, next_target, gamma, not double),
     }
-    hints = "; ".join(f"{name} would give {trusted_huber(q, y):.5f}" for name, y in variants.items())
-    return expected, f"For comparison: {hints}"
+    return expected, "", {name: trusted_huber(q, y) for name, y in variants.items()}

@@ -93,8 +93,9 @@ def test_stubs_check_command_reports_drift(fake_course: Path) -> None:
 def test_assignment_readme_gets_the_points_table(fake_course: Path) -> None:
     run_cli("stubs", "--course", str(fake_course))
     readme = (fake_course / "assignments" / "hw99_demo" / "README.md").read_text()
-    assert "| `test_double` (test_demo.py) | double(x) returns 2x. | 2 |" in readme
-    assert "| hidden checks (1) |" in readme and "| **total** | | **10** |" in readme
+    assert "| `test_double` (test_demo.py) | double(x) returns 2x. | 2 | 5 s |" in readme
+    assert "| check | what it measures | points | CPU limit |" in readme  # the limit a student's check runs under
+    assert "| hidden checks (1) |" in readme and "| **total** | | **10** | |" in readme
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +199,7 @@ def test_public_checks_run_in_the_student_repo(student_repo: Path, tmp_path: Pat
 
 def test_release_of_some_assignments_only(tmp_path: Path) -> None:
     """``rlgrade release DEST --hw hw01``: week by week, only the assignments named; an unknown name is refused."""
-    assert release(COURSE_ROOT, tmp_path / "week1", only=["hw01"]) == ["hw01_env_bandits"]
+    assert release(COURSE_ROOT, tmp_path / "week1", only=["hw01"]).names == ["hw01_env_bandits"]
     assert sorted(p.name for p in (tmp_path / "week1" / "assignments").iterdir()) == ["hw01_env_bandits"]
     assert sorted(p.name for p in (tmp_path / "week1" / "tests" / "public").iterdir()) == ["hw01_env_bandits"]
     with pytest.raises(ReleaseError, match="no assignment hw42"):

@@ -143,4 +143,65 @@ MUTANTS = [
 """,
         killed_by=("test_huber_loss", "test_hidden_gather_aggregate_loss"),
     ),
+    Mutant(
+        id="UPD-no-zero-grad",
+        assignment=_A,
+        description="train_step never zeroes the gradients: each update adds its gradient to the previous ones",
+        file=_F,
+        old="""        self.optimizer.zero_grad()
+        loss.backward()
+""",
+        new="""        loss.backward()
+""",
+        killed_by=("test_hidden_train_steps_match_grader_update",),
+    ),
+    Mutant(
+        id="UPD-clip-after-step",
+        assignment=_A,
+        description="train_step clips the gradient norm after optimizer.step(): the step uses the unclipped gradient",
+        file=_F,
+        old="""        nn.utils.clip_grad_norm_(self.q_net.parameters(), self.max_grad_norm)
+        self.optimizer.step()
+""",
+        new="""        self.optimizer.step()
+        nn.utils.clip_grad_norm_(self.q_net.parameters(), self.max_grad_norm)
+""",
+        killed_by=("test_hidden_train_steps_match_grader_update",),
+    ),
+    Mutant(
+        id="UPD-optimizer-on-target-net",
+        assignment=_A,
+        description="the optimizer holds the target net's parameters: q_net never learns, the target net drifts",
+        file=_F,
+        old="self.optimizer = torch.optim.Adam(self.q_net.parameters(), lr=lr, fused=True)",
+        new="self.optimizer = torch.optim.Adam(self.target_net.parameters(), lr=lr, fused=True)",
+        killed_by=("test_train_step_dqn_and_double", "test_hidden_train_steps_match_grader_update"),
+    ),
+    Mutant(
+        id="DET-draws-before-deterministic",
+        assignment=_A,
+        description="act draws rng.random() before looking at deterministic: greedy, but the exploration stream shifts",
+        file=_F,
+        old="""        if not deterministic and self.rng.random() < self.epsilon:
+""",
+        new="""        if self.rng.random() < self.epsilon and not deterministic:
+""",
+        killed_by=("test_hidden_deterministic_act_at_full_exploration",),
+    ),
+    Mutant(
+        id="INIT-kaiming-normal",
+        assignment=_A,
+        description="QNetwork re-initialises its layers with He (Kaiming) normal weights and zero biases, against "
+        "the docstring (the learning budgets are calibrated for PyTorch's default)",
+        file=_F,
+        old="""        self.net = mlp([obs_dim, *hidden, n_actions])
+""",
+        new="""        self.net = mlp([obs_dim, *hidden, n_actions])
+        for layer in self.net:
+            if isinstance(layer, nn.Linear):
+                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+                nn.init.zeros_(layer.bias)
+""",
+        killed_by=("test_q_networks_keep_default_init",),
+    ),
 ]

@@ -25,6 +25,7 @@ from grader.harness.tabular_models import (
     small_mdp,
     table_of,
 )
+from grader.harness.validate import close, mismatch
 
 CUSTOM_MAP = ["SFFHF", "FHFFF", "FFFHF", "HFFFF", "FFHFG"]
 SMALL_V = np.array([1.0, 2.0, 7.0])  # the terminal state 2 holds a non-zero value on purpose
@@ -54,12 +55,14 @@ def optimum(name: str) -> tuple[list, list]:
 def test_bellman_backup_small_mdp(impl):
     """bellman_backup: Q[s, a] = Σ p (r + γ V[s'] (1 − terminated)) on a 3-state MDP"""
     bellman_backup = impl.attr("dp", "bellman_backup")
-    got = checked_q(bellman_backup(small_mdp(), SMALL_V.copy(), 0.9), "bellman_backup(P, V, 0.9)", 3, 2)
+    raw = bellman_backup(small_mdp(), SMALL_V.copy(), 0.9)
+    got = checked_q(raw, "bellman_backup(P, V, 0.9)", 3, 2)
     want = np.array(expected(__file__, "backup_small_mdp"))  # [[1.85, 2.0], [3.98, 2.3], [0.0, 0.0]]
-    assert np.allclose(got, want, rtol=0, atol=1e-9), (
+    assert close(got, want, raw, 1e-9), (
         f"on {SMALL_MDP_TEXT} with V = [1, 2, 7] and γ = 0.9, bellman_backup returned {np.round(got, 4).tolist()}; "
-        f"expected {np.round(want, 4).tolist()}. Sum over EVERY outcome of P[s][a], and do not bootstrap "
-        "after terminated: Q[0, 1] = 1.0 · 2 = 2, not 2 + 0.9 · 7"
+        f"expected {np.round(want, 4).tolist()} ({mismatch(got, want, raw, 'Q')}). Q[s, a] sums "
+        "p · (r + γ V[s'] (1 − terminated)) over every outcome of P[s][a]: Q[0, 1] = 1.0 · 2 = 2 (its only outcome "
+        "terminates; 2 + 0.9 · 7 = 8.3 would bootstrap from the terminal state's stored value)"
     )
 
 
@@ -68,13 +71,12 @@ def test_bellman_backup_small_mdp(impl):
 def test_bellman_backup_frozen_lake(impl):
     """bellman_backup on FrozenLake 4x4 (slippery) with arbitrary values, terminal ones included"""
     bellman_backup = impl.attr("dp", "bellman_backup")
-    got = checked_q(bellman_backup(table_of(frozen_lake()), lake_values(), 0.95), "bellman_backup(P, V, 0.95)", 16, 4)
+    raw = bellman_backup(table_of(frozen_lake()), lake_values(), 0.95)
+    got = checked_q(raw, "bellman_backup(P, V, 0.95)", 16, 4)
     want = np.array(expected(__file__, "backup_frozen_lake"))
-    error = np.abs(got - want)
-    s, a = np.unravel_index(np.argmax(error), error.shape)
-    assert error[s, a] <= 1e-9, (
-        f"on slippery FrozenLake 4x4 with V ~ U(-1, 2) (seed 7) and γ = 0.95, Q[{s}, {a}] = {got[s, a]:.6f}; "
-        f"expected {want[s, a]:.6f}. Each action has three outcomes with probability 1/3 each"
+    assert close(got, want, raw, 1e-9), (
+        f"on slippery FrozenLake 4x4 with V ~ U(-1, 2) (seed 7) and γ = 0.95: {mismatch(got, want, raw, 'Q')}. "
+        "Each action has three outcomes with probability 1/3 each"
     )
 
 
@@ -86,12 +88,9 @@ def test_policy_evaluation_synchronous_sweeps(impl):
     P, pi = small_mdp(), np.full((3, 2), 0.5)
     for sweeps, V in enumerate(expected(__file__, "synchronous_sweeps"), start=1):  # one sweep: [1.925, 3.14, 0]
         V = np.array(V)
-        got = checked_values(
-            policy_evaluation(P, pi, 0.9, theta=1e-12, v0=SMALL_V.copy(), max_sweeps=sweeps),
-            f"policy_evaluation(..., max_sweeps={sweeps})",
-            3,
-        )
-        assert np.allclose(got, V, rtol=0, atol=1e-9), (
+        raw = policy_evaluation(P, pi, 0.9, theta=1e-12, v0=SMALL_V.copy(), max_sweeps=sweeps)
+        got = checked_values(raw, f"policy_evaluation(..., max_sweeps={sweeps})", 3)
+        assert close(got, V, raw, 1e-9), (
             f"on {SMALL_MDP_TEXT}, uniform policy, γ = 0.9, v0 = [1, 2, 7]: after {sweeps} sweep(s) V = "
             f"{np.round(got, 4).tolist()}; expected {np.round(V, 4).tolist()}. Compute the whole new array from the "
             "previous one (no in-place updates within a sweep) and stop after max_sweeps sweeps"
