@@ -40,27 +40,34 @@ from grader.calibration import Measurement
 from grader.harness.calls import beside, call_all, seed_global_rngs_of
 from grader.harness.curves import Curve, moving_average, record
 from grader.harness.envs import make_env
-from grader.harness.loops import OnlineTrainer, checked_action
+from grader.harness.loops import EpisodeHistory, OnlineTrainer, checked_action
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 
-def evaluate(agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int]) -> np.ndarray:
+def evaluate(agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int], history: int = 0) -> np.ndarray:
     """Undiscounted return of ``act(obs, deterministic=True)`` on one fresh episode per reset seed.
 
     The episodes run in lockstep, in the grader: per step, one call per unfinished episode, in the order of
-    ``seeds``, all in one sandbox message. (So the evaluated policy must depend on the observation only.)"""
+    ``seeds``, all in one sandbox message. (So the evaluated policy must depend on the observation only — and,
+    with ``history`` = L > 0, on the episode's last L observations and actions, which the grader keeps and passes:
+    ``act(obs, hist_obs, hist_actions, deterministic=True)``.)"""
     envs = [make_env(env_id, **env_kwargs) for _ in seeds]
     what = f"{type(agent).__name__}.act(obs, deterministic=True) return value"
     observations = [env.reset(seed=seed)[0] for env, seed in zip(envs, seeds, strict=True)]
+    histories = [EpisodeHistory(history, env.observation_space, env.action_space) for env in envs] if history else []
     returns = np.zeros(len(seeds))
     running = list(range(len(seeds)))
     act = agent.act  # looked up once: each lookup is a sandbox call
     while running:
-        actions = call_all([(act, (np.array(observations[i]),)) for i in running], deterministic=True)
+        calls = [(act, (np.array(observations[i]), *(histories[i].arrays() if history else ()))) for i in running]
+        actions = call_all(calls, deterministic=True)
         still = []
         for i, action in zip(running, actions, strict=True):
             env = envs[i]
-            observations[i], reward, terminated, truncated, _ = env.step(checked_action(action, env.action_space, what))
+            checked = checked_action(action, env.action_space, what)
+            if history:
+                histories[i].append(observations[i], checked)
+            observations[i], reward, terminated, truncated, _ = env.step(checked)
             returns[i] += float(reward)
             if not (terminated or truncated):
                 still.append(i)
@@ -102,6 +109,7 @@ class DeepSpec:
     eval_episodes: int = 10
     hparams: dict[str, Any] = field(default_factory=dict)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
+    history: int = 0  # L > 0: a memory-based agent, act(obs, hist_obs, hist_actions) with the last L steps
 
     def __post_init__(self) -> None:
         if self.semantics not in ("final", "best"):
@@ -112,19 +120,22 @@ class DeepSpec:
     def with_seed(self, seed: int) -> DeepSpec:
         return replace(self, seed=seed)
 
+    def seeds(self) -> tuple[int, int, list[int]]:
+        """(agent seed, training env seed, evaluation reset seeds), all from ``SeedSequence(seed)``."""
+        agent_seq, env_seq, eval_seq = np.random.SeedSequence(self.seed).spawn(3)
+        eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
+        return int(agent_seq.generate_state(1)[0]), int(env_seq.generate_state(1)[0]), eval_seeds
+
     def run(self, agent_cls: Callable[..., Any]) -> DeepResult:
         """Build the agent, train it for at most ``steps`` env steps and evaluate it (module docstring)."""
-        agent_seq, env_seq, eval_seq = np.random.SeedSequence(self.seed).spawn(3)
-        agent_seed = int(agent_seq.generate_state(1)[0])
-        env_seed = int(env_seq.generate_state(1)[0])
-        eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
+        agent_seed, env_seed, eval_seeds = self.seeds()
         seed_global_rngs_of(agent_cls, agent_seed)
 
         probe = make_env(self.env_id, **self.env_kwargs)
         probe.action_space.seed(env_seed)
         agent = agent_cls(probe.observation_space, probe.action_space, seed=agent_seed, **self.hparams)
         probe.close()
-        trainer = beside(agent, OnlineTrainer, agent, self.env_id, self.env_kwargs, env_seed)
+        trainer = beside(agent, OnlineTrainer, agent, self.env_id, self.env_kwargs, env_seed, self.history)
         chunk = self.eval_every if self.semantics == "best" else self.steps
         curve: list[tuple[int, float]] = []
         train_returns: list[float] = []
@@ -134,12 +145,16 @@ class DeepSpec:
             n = min(chunk, self.steps - step)
             step = self._read_progress(advance(n), step, n, train_returns, episode_ends)
             if self.semantics == "best" and step % self.eval_every == 0:
-                curve.append((step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds)))))
+                curve.append(
+                    (step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds, self.history))))
+                )
                 if curve[-1][1] >= self.low:
                     break
         trainer.close()
         if self.semantics == "final":
-            curve.append((step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds)))))
+            curve.append(
+                (step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds, self.history))))
+            )
         value = max(v for _, v in curve) if self.semantics == "best" else curve[-1][1]
         return DeepResult(value, curve, step, train_returns, episode_ends)
 
