@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.harness.calls import call_all, global_rng_digests_of, seed_global_rngs_of
 from grader.harness.matrix_games import CLIMBING, penalty
 from grader.harness.multi_agent import TeamSpec
 from grader.harness.validate import InvalidOutput, as_float_array, close, mismatch
@@ -99,6 +100,29 @@ def test_hidden_jal_consecutive_updates(impl):
             f"(transitions {PAIR_STEPS[:step]}) from Q = {start.tolist()}: Q differs from the grader's at {differ}: "
             f"got {[got[tuple(i)] for i in differ]}, expected {[want[tuple(i)] for i in differ]}: "
             f"{mismatch(got, want, raw, 'Q')}"
+        )
+
+
+@pytest.mark.points(2)
+@pytest.mark.timeout(20)
+def test_hidden_teams_draw_only_from_rng(impl):
+    """Every team draws its random numbers from its rng: same seed, same actions; global RNGs untouched"""
+    for name in ("IndependentQLearners", "JointActionLearner"):
+        cls = impl.attr("learners", name)
+        runs = []
+        for global_seed in (1, 2):
+            seed_global_rngs_of(cls, global_seed)
+            before = global_rng_digests_of(cls)
+            team = cls(["left", "right"], 2, 3, ALPHA, GAMMA, 0.5, rng=np.random.default_rng(8))
+            actions = call_all([(team.act, ({"right": 1, "left": 1},))] * 300)  # zero tables: greedy = tie
+            after = global_rng_digests_of(cls)
+            assert after["numpy"] == before["numpy"] and after["random"] == before["random"], (
+                f"{name}.act changed the global np.random or random state in 300 calls: draw from self.rng"
+            )
+            runs.append([(int(a["left"]), int(a["right"])) if isinstance(a, dict) else a for a in actions])
+        assert runs[0] == runs[1], (
+            f"two {name} teams with rng=np.random.default_rng(8), ε = 0.5 and zero tables chose different actions "
+            "in 300 act() calls (after different seeds of the global RNGs): draw every random number from self.rng"
         )
 
 

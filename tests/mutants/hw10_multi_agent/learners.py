@@ -168,4 +168,13 @@ MUTANTS = [
         new="        self.Q[s, a1, a2] -= self.alpha * (target - self.Q[s, a1, a2])",
         killed_by=(*_JAL_UPDATES, "test_jal_climbing", "test_hidden_jal_penalty_swapped_agents"),
     ),
+    Mutant(
+        id="explores-with-global-rng",
+        assignment=_A,
+        description="act() draws its exploration coin from np.random instead of the team's rng",
+        file=_F,
+        old="            if self.rng.random() < self.epsilon:\n                actions[name]",
+        new="            if np.random.random() < self.epsilon:\n                actions[name]",
+        killed_by=("test_hidden_teams_draw_only_from_rng",),
+    ),
 ]
