@@ -46,7 +46,7 @@ class RendezvousEnv(ParallelEnv):
         self.possible_agents = [f"agent_{i}" for i in range(n_agents)]
         self.observation_spaces = {name: spaces.Discrete(size) for name in self.possible_agents}
         self.action_spaces = {name: spaces.Discrete(3) for name in self.possible_agents}
-        self.agents: list[str] = []
+        self.agents = []
         self.positions: dict[str, int] = {}
         self.steps = 0
         self.np_random, _ = seeding.np_random()
@@ -69,7 +69,7 @@ class RendezvousEnv(ParallelEnv):
         # BEGIN SOLUTION
         if seed is not None:
             self.np_random, _ = seeding.np_random(seed)
-        self.agents = list(self.possible_agents)
+        self.agents = self.possible_agents.copy()
         if options and "positions" in options:
             self.positions = {name: int(options["positions"][name]) for name in self.agents}
         else:

@@ -79,13 +79,13 @@ class IndependentQLearners:
         action ``rng.integers(n_actions)`` (uniform over all actions), else ``argmax_random_tie(Q[name][s])``.
         Returns ``{name: int}``. Must not change any table."""
         # BEGIN SOLUTION
-        actions = {}
+        joint = {}
         for name, state in observations.items():
             if self.rng.random() < self.epsilon:
-                actions[name] = int(self.rng.integers(self.n_actions))
+                joint[name] = int(self.rng.integers(self.n_actions))
             else:
-                actions[name] = argmax_random_tie(self.Q[name][int(state)], self.rng)
-        return actions
+                joint[name] = argmax_random_tie(self.Q[name][int(state)], self.rng)
+        return joint
         # END SOLUTION
 
     def step_size(self, td_error: float) -> float:

@@ -91,8 +91,8 @@ MUTANTS = [
         assignment=_A,
         description="act() ignores ε (always greedy)",
         file=_F,
-        old="            if self.rng.random() < self.epsilon:\n                actions[name]",
-        new="            if self.rng.random() < 0.0:\n                actions[name]",
+        old="            if self.rng.random() < self.epsilon:\n                joint[name]",
+        new="            if self.rng.random() < 0.0:\n                joint[name]",
         killed_by=("test_iql_act_by_name_and_random_ties",),
     ),
     Mutant(
@@ -173,8 +173,8 @@ MUTANTS = [
         assignment=_A,
         description="act() draws its exploration coin from np.random instead of the team's rng",
         file=_F,
-        old="            if self.rng.random() < self.epsilon:\n                actions[name]",
-        new="            if np.random.random() < self.epsilon:\n                actions[name]",
+        old="            if self.rng.random() < self.epsilon:\n                joint[name]",
+        new="            if np.random.random() < self.epsilon:\n                joint[name]",
         killed_by=("test_hidden_teams_draw_only_from_rng",),
     ),
 ]
