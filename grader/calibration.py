@@ -4,14 +4,13 @@ Every learning check of the course declares its run as a module-level *spec* in 
 ``LearningSpec``, hw02's ``ControlSpec`` and ``MCControlSpec``, the deep-RL ``DeepSpec``). A spec has a
 ``check`` name, the ``module`` and ``agent`` it trains, a ``seed``, and answers ``with_seed(seed)``,
 ``measure(agent_cls) -> Measurement``, ``passes(value)`` and ``bounds() -> (low, high)``. A check may use
-several specs and passes when all of them pass. ``rlgrade calibrate`` finds the specs of an assignment, runs
-each on unseen seeds with the reference and with every mutant whose ``killed_by`` names the check, and writes
-``<out>/<assignment>.md`` (tables and one plot per check) and ``<out>/<assignment>.json`` (every run; a
-non-finite number is written as ``null`` (nan), ``"inf"`` or ``"-inf"``). It also runs, on the same seeds as the
-reference, every correct *variant* of ``tests/variants/<assignment>/`` (another weight initialisation, float32
-tables, …; :class:`grader.mutants.Variant`) on the checks it names: calibration covers implementations as well
-as seeds. A threshold is sound when the reference and every variant pass on (nearly) every seed and each listed
-mutant fails on every seed.
+several specs and passes when all of them pass. ``rlgrade calibrate`` finds the specs of an assignment and runs
+each on unseen seeds with the reference and with every mutant whose ``killed_by`` names the check; it also runs,
+on the same seeds as the reference, every correct *variant* of ``tests/variants/<assignment>/`` (another weight
+initialisation, float32 tables, …; :class:`grader.mutants.Variant`) on the checks it names: calibration covers
+implementations as well as seeds. A threshold is sound when the reference and every variant pass on (nearly)
+every seed and each listed mutant fails on every seed. This module measures; :mod:`grader.calibration_report`
+writes the report.
 
 Two estimates of how often a check gives the wrong verdict (a fail for the reference, a pass for a mutant):
 
@@ -30,12 +29,11 @@ evaluation of the whole budget.
 from __future__ import annotations
 
 import importlib.util
-import json
 import math
 import multiprocessing
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -304,173 +302,3 @@ def unsound(checks: list[CheckCalibration], min_pass_rate: float) -> list[str]:
         for label, v in c.verdicts().items()
         if (v["pass_rate"] < min_pass_rate if v["expect_pass"] else v["passed"] > 0)
     ]
-
-
-def need_text(low: float | None, high: float | None) -> str:
-    if low is not None and high is not None:
-        return f"in [{low:g}, {high:g}]"
-    return f"≥ {low:g}" if low is not None else f"≤ {high:g}"
-
-
-def rate(p: float) -> str:
-    """A probability for the tables: a percentage, scientific notation below 0.01 %."""
-    if p == 0 or p >= 1e-4:
-        return f"{100 * p:.0f} %" if p >= 0.1 else f"{100 * p:.2g} %"
-    return f"{p:.0e}"
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with every non-finite float replaced: nan by ``None``, ±∞ by ``"inf"`` / ``"-inf"``."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    if isinstance(value, float | np.floating) and not math.isfinite(value):
-        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    return value
-
-
-def header(seeds: int) -> str:
-    """The report's explanation of its estimates, with the bound after 0 wrong verdicts in ``seeds`` runs."""
-    return (
-        "Two columns estimate how often a check gives the wrong verdict (a fail for the reference, a pass for a "
-        "mutant): *normal est.* is Φ(−margin), the tail beyond the threshold of a normal distribution fitted to "
-        "the measured values (an estimate under a normal approximation, which a skewed, discrete or heavy-tailed "
-        "distribution makes unreliable), and *95 % upper* is the exact one-sided 95 % Clopper–Pearson upper "
-        f"bound on that rate from the wrong verdicts observed (1 − 0.05^(1/{seeds}) = {rate(upper_bound(0, seeds))} "
-        f"after 0 of {seeds}). A check that stops at its first passing evaluation passes with a value just above "
-        "the threshold, so its reference margin is the *budget margin*: (budget − mean env steps to pass) / sd."
-    )
-
-
-def write_report(assignment: str, checks: list[CheckCalibration], out: Path, wall_seconds: float) -> list[Path]:
-    """``<assignment>.json`` (every run), ``<assignment>.md`` (tables) and one PNG per check."""
-    out.mkdir(parents=True, exist_ok=True)
-    seeds = checks[0].specs[0].runs[0].seeds
-    mutant_seeds = max((len(r.seeds) for c in checks for s in c.specs for r in s.runs if not r.expect_pass), default=0)
-    data: dict[str, Any] = {"assignment": assignment, "wall_seconds": round(wall_seconds, 1), "checks": []}
-    lines = [
-        f"# Calibration of {assignment}",
-        "",
-        f"Generated by `rlgrade calibrate` in {wall_seconds:.0f} s: the reference on {len(seeds)} unseen seeds "
-        f"({seeds[0]}–{seeds[-1]}) and every correct variant (`tests/variants/`) on the same seeds for the checks "
-        f"its `calibrated_on` names, each mutant on the first {mutant_seeds} of them for every learning check its "
-        f"`killed_by` names. {header(len(seeds))}",
-        "",
-        "| check | reference passes | margin (sd) | false fail: normal est. | 95 % upper | correct variants (passes) "
-        "| mutants (passes) |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    sections, paths = [], []
-    for cal in checks:
-        verdicts = cal.verdicts()
-        ref = verdicts[REFERENCE]
-        others = {
-            kind: ", ".join(
-                f"{label} {v['passed']}/{v['runs']}"
-                for label, v in verdicts.items()
-                if label != REFERENCE and v["expect_pass"] == (kind == "variants")
-            )
-            for kind in ("variants", "mutants")
-        }
-        budget = " (budget)" if any(spec.budget is not None for spec in cal.specs) else ""
-        lines.append(
-            f"| [{cal.check}](#{cal.check}) | {ref['passed']}/{ref['runs']} | {ref['margin_sd']:+.1f}{budget} | "
-            f"{rate(ref['wrong_rate_normal'])} | {rate(ref['wrong_rate_upper95'])} | {others['variants'] or '–'} | "
-            f"{others['mutants'] or '–'} |"
-        )
-        specs_data = []
-        sections += [f"## {cal.check}", ""]
-        if len(cal.specs) > 1:
-            sections += [
-                f"The check runs {len(cal.specs)} specs and passes on a seed when every one of them passes there, "
-                "so a mutant is caught when one of them fails (the summary table above counts the check's own "
-                "verdicts); the tables below judge each spec on its own.",
-                "",
-            ]
-        for spec in cal.specs:
-            summaries = spec.summaries()
-            specs_data.append({**asdict(spec), "summaries": summaries})
-            sections += spec_section(spec, summaries)
-        data["checks"].append({"check": cal.check, "verdicts": verdicts, "specs": specs_data})
-        png = out / f"{assignment}-{cal.check}.png"
-        plot(cal, png)
-        paths.append(png)
-        sections += [f"![{cal.check}]({png.name})", ""]
-    lines += ["", *sections]
-    (out / f"{assignment}.json").write_text(
-        json.dumps(_finite(data), indent=1, allow_nan=False) + "\n", encoding="utf-8"
-    )
-    (out / f"{assignment}.md").write_text("\n".join(lines), encoding="utf-8")
-    return [out / f"{assignment}.md", out / f"{assignment}.json", *paths]
-
-
-def spec_section(spec: SpecCalibration, summaries: dict[str, dict[str, Any]]) -> list[str]:
-    """The markdown of one spec: what it runs, and a row per implementation."""
-    need = need_text(spec.low, spec.high)
-    text = f"{spec.description}; passes when the value is {need}; graded seed {spec.graded_seed}."
-    head = "| implementation | pass | mean ± sd | min | max | margin (sd) |"
-    if spec.budget is not None:
-        text += (
-            f" Training stops at the first passing evaluation, so the value of a passing run sits just above the "
-            f"threshold: the reference's margin is the budget margin, (budget {spec.budget} − mean steps to "
-            "pass) / sd; a failed run did not pass within the budget."
-        )
-        head += " steps to pass: mean ± sd | max | budget margin (sd) |"
-    head += " wrong verdict: normal est. | 95 % upper | errors | CPU s/run |"
-    head += "" if spec.budget is not None else " steps/run |"
-    rows = [text, "", head, "|" + "---|" * head.count(" |")]
-    for label, s in summaries.items():
-        row = (
-            f"| {label} | {s['passed']}/{s['runs']} | {s['mean']:.4g} ± {s['sd']:.3g} | {s['min']:.4g} | "
-            f"{s['max']:.4g} | {s['margin_sd']:+.1f} |"
-        )
-        if (steps := s["steps_to_pass"]) is not None:
-            reached = steps["reached"] > 0
-            row += (
-                f" {steps['mean']:.0f} ± {steps['sd']:.0f} | {steps['max']:.0f} | {steps['margin_sd']:+.1f} |"
-                if reached
-                else " not reached | – | – |"
-            )
-        row += (
-            f" {rate(s['wrong_rate_normal'])} | {rate(s['wrong_rate_upper95'])} | {s['errors']} | "
-            f"{s['cpu_seconds_mean']:.1f} |"
-        )
-        if steps is None:
-            row += f" {s['steps_mean']:.0f} |" if s["steps_mean"] is not None else " – |"
-        rows.append(row)
-    return [*rows, ""]
-
-
-def plot(cal: CheckCalibration, path: Path) -> None:
-    """Per spec, each implementation's values on a row (reference on top) with the pass region's bounds; for a
-    spec that stops at its first passing evaluation also the env steps to pass (failed runs at the budget)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    columns = 2 if any(s.budget is not None for s in cal.specs) else 1
-    height = sum(1.0 + 0.45 * len(s.runs) for s in cal.specs)
-    fig, axes = plt.subplots(len(cal.specs), columns, figsize=(7 * columns, height), squeeze=False)
-    for spec, row in zip(cal.specs, axes, strict=True):
-        panels = [(row[0], [r.values for r in spec.runs], [spec.low, spec.high], "value")]
-        if spec.budget is not None:
-            steps = [[s if s is not None else np.nan for s in r.steps] for r in spec.runs]
-            panels.append((row[1], steps, [spec.budget], "env steps to pass (red: not within the budget)"))
-        elif columns == 2:
-            row[1].axis("off")
-        for ax, series, bounds, xlabel in panels:
-            for i, (runs, xs) in enumerate(zip(spec.runs, series, strict=True)):
-                y = np.full(len(xs), -i) + np.linspace(-0.12, 0.12, len(xs))
-                ax.scatter(xs, y, s=12, c=["tab:green" if p else "tab:red" for p in runs.passed], alpha=0.8)
-            for bound in bounds:
-                if bound is not None:
-                    ax.axvline(bound, color="black", lw=1)
-            labels = [r.label + (f" ({n} errors)" if (n := int(np.isnan(r.values).sum())) else "") for r in spec.runs]
-            ax.set_yticks([-i for i in range(len(spec.runs))], labels, fontsize=8)
-            ax.set_xlabel(xlabel, fontsize=8)
-        row[0].set_title(f"{cal.check}: pass {need_text(spec.low, spec.high)} (green = pass)", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)

@@ -188,7 +188,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run the learning checks' specs of one assignment on unseen seeds; write the report; 1 if one is unsound."""
-    from grader.calibration import calibrate, unsound, write_report
+    from grader.calibration import calibrate, unsound
+    from grader.calibration_report import write_report
 
     course = course_root(args)
     assignment = find_assignment(course, args.hw)

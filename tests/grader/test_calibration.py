@@ -145,13 +145,20 @@ NEVER_BALANCES = """
     """
 
 
-def test_a_check_that_stops_at_its_first_pass_reports_the_steps_to_pass(tmp_path: Path) -> None:
-    course = tmp_path / "course"
+def waiter_course(root: Path, kind: str, bank: str) -> Path:
+    """A course in ``root/course`` with the ``hw98_waiter`` reference, its check, and ``bank`` (a module of
+    mutants or correct variants) in ``tests/<kind>/hw98_waiter/``."""
+    course = root / "course"
     (course / "pyproject.toml").parent.mkdir()
     (course / "pyproject.toml").write_text((COURSE_ROOT / "pyproject.toml").read_text(), encoding="utf-8")
     write_package(course / "solutions" / "hw98_waiter", {"__init__.py": "", "waiter.py": WAITER})
     write_package(course / "tests" / "public" / "hw98_waiter", {"test_waiter.py": WAITER_CHECKS})
-    write_package(course / "tests" / "mutants" / "hw98_waiter", {"waiter.py": NEVER_BALANCES})
+    write_package(course / "tests" / kind / "hw98_waiter", {"waiters.py": bank})
+    return course
+
+
+def test_a_check_that_stops_at_its_first_pass_reports_the_steps_to_pass(tmp_path: Path) -> None:
+    course = waiter_course(tmp_path, "mutants", NEVER_BALANCES)
     out = tmp_path / "out"
     proc = run_cli("calibrate", "hw98", "--course", str(course), "--seeds", "6", "--mutant-seeds", "2",
                    "--workers", "1", "--out", str(out))  # fmt: skip
@@ -184,12 +191,7 @@ SLOWER_WAITERS = """
 
 def test_a_correct_variant_is_calibrated_like_the_reference(tmp_path: Path) -> None:
     """Variants run on every seed the reference runs on, and one that passes too rarely makes the check unsound."""
-    course = tmp_path / "course"
-    (course / "pyproject.toml").parent.mkdir()
-    (course / "pyproject.toml").write_text((COURSE_ROOT / "pyproject.toml").read_text(), encoding="utf-8")
-    write_package(course / "solutions" / "hw98_waiter", {"__init__.py": "", "waiter.py": WAITER})
-    write_package(course / "tests" / "public" / "hw98_waiter", {"test_waiter.py": WAITER_CHECKS})
-    write_package(course / "tests" / "variants" / "hw98_waiter", {"waiters.py": SLOWER_WAITERS})
+    course = waiter_course(tmp_path, "variants", SLOWER_WAITERS)
     out = tmp_path / "out"
     proc = run_cli("calibrate", "hw98", "--course", str(course), "--seeds", "4", "--workers", "1", "--out", str(out))
     assert proc.returncode == 1 and "unsound: test_waiter_balances: TOO-SLOW passes 0/4" in proc.stderr
