@@ -23,6 +23,18 @@ def make_env(env_id: str, **kwargs: Any) -> gym.Env:
     return gym.make(name or env_id, **kwargs)
 
 
+def make_parallel_env(env_id: str, **kwargs: Any) -> Any:
+    """A PettingZoo parallel environment of the kit, ``"module:ClassName"`` (e.g.
+    ``grader.harness.matrix_games:MatrixGameEnv``), built as ``ClassName(**kwargs)``; its module is imported as the
+    grader's own code (see :func:`make_env`)."""
+    module, _, name = env_id.rpartition(":")
+    if not module:
+        raise ValueError(f"a multi-agent env id is 'module:ClassName', got {env_id!r}")
+    with trusted_imports():
+        env_class = getattr(importlib.import_module(module), name)
+    return env_class(**kwargs)
+
+
 class Step(NamedTuple):
     """One validated result of ``env.step``."""
 

@@ -29,7 +29,7 @@ import gymnasium as gym
 import numpy as np
 
 from grader.harness.calls import runs_beside
-from grader.harness.envs import blackjack_index, checked_reset, checked_step, make_env
+from grader.harness.envs import blackjack_index, checked_reset, checked_step, make_env, make_parallel_env
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 # Actions a little outside a box (float32 rounding of a clipped value) are accepted and clipped.
@@ -109,6 +109,72 @@ def train_td(
                 "agent needs far fewer: its episodes got longer instead of shorter. The exact checks of the agent's "
                 "update and act() say which part differs"
             )
+    env.close()
+    return total_steps, returns
+
+
+def checked_joint_action(value: object, agents: list[str], space_of: Any, what: str) -> dict[str, int]:
+    """``value`` as ``{name: int action}`` with exactly the names ``agents``, each action inside its ``Discrete``
+    space ``space_of(name)``."""
+    if not isinstance(value, dict) or set(value) != set(agents):
+        keys = sorted(map(str, value)) if isinstance(value, dict) else type(value).__name__
+        raise InvalidOutput(f"{what} must be a dict with one action per live agent {sorted(agents)}, got {keys}")
+    return {name: as_int(value[name], f"{what}[{name!r}]", 0, int(space_of(name).n)) for name in agents}
+
+
+@runs_beside
+def train_parallel(
+    team: Any,
+    env_id: str,
+    env_kwargs: dict[str, Any],
+    episodes: int,
+    epsilon: tuple[float, float, int],
+    env_seed: int,
+    max_train_steps: int | None = None,
+) -> tuple[int, np.ndarray]:
+    """Run ``episodes`` training episodes of a multi-agent ``team`` (hw10) on a PettingZoo parallel env of the kit
+    (:func:`grader.harness.envs.make_parallel_env`) with integer observations and ``Discrete`` actions.
+
+    Per episode: ``team.epsilon = ε(episode)`` (:func:`harness_epsilon`); ``obs, _ = env.reset(seed=...)`` (the
+    seed on the first episode only); while ``env.agents``: ``actions = team.act(obs of the live agents)`` (a dict,
+    validated by name), ``env.step(actions)``, then ``team.update(obs, actions, rewards, next_obs, terminations,
+    truncations)`` with dicts of the live agents in the env's order. Returns (env steps, the team return of every
+    episode: the sum over its steps of the live agents' mean reward). Fails beyond ``max_train_steps`` env steps.
+    """
+    env = make_parallel_env(env_id, **env_kwargs)
+    budget = max_train_steps or 1 << 62
+    what = f"{type(team).__name__}.act() return value"
+    act, update = team.act, team.update
+    eps_start, eps_end, eps_duration = epsilon
+    returns = np.empty(episodes)
+    total_steps = 0
+    for episode in range(episodes):
+        team.epsilon = harness_epsilon(episode, eps_start, eps_end, eps_duration)
+        obs, _ = env.reset(seed=env_seed if episode == 0 else None)
+        ret = 0.0
+        while env.agents:
+            live = list(env.agents)
+            states = {name: int(obs[name]) for name in live}
+            actions = checked_joint_action(act(dict(states)), live, env.action_space, what)
+            next_obs, rewards, terminations, truncations, _ = env.step(dict(actions))
+            step_rewards = {name: float(rewards[name]) for name in live}
+            update(
+                states,
+                dict(actions),
+                step_rewards,
+                {name: int(next_obs[name]) for name in live},
+                {name: bool(terminations[name]) for name in live},
+                {name: bool(truncations[name]) for name in live},
+            )
+            ret += sum(step_rewards.values()) / len(live)
+            obs = next_obs
+            total_steps += 1
+            if total_steps > budget:
+                raise AssertionError(
+                    f"{type(team).__name__} on {env_id}: training used more than {budget} env steps in its first "
+                    f"{episode + 1} of {episodes} episodes"
+                )
+        returns[episode] = ret
     env.close()
     return total_steps, returns
 
@@ -262,6 +328,22 @@ def scripted_steps(
             obs, _ = checked_reset(env, n_obs)
             entries.append((obs, None, False))
     return entries
+
+
+@runs_beside
+def parallel_api_check(env: Any, num_cycles: int) -> str:
+    """PettingZoo's own ``parallel_api_test(env, num_cycles)`` on an env under test (hw10), run beside it. Returns
+    ``""`` when it passes, else what it found (the ``AssertionError``'s text, or the exception's type and text)."""
+    from pettingzoo.test import parallel_api_test
+
+    try:
+        parallel_api_test(env, num_cycles=num_cycles)
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # the test's own assertions, and whatever the env raised under it
+        text = str(exc) or "(no message)"
+        return text if isinstance(exc, AssertionError) else f"{type(exc).__name__}: {text}"
+    return ""
 
 
 @runs_beside

@@ -1,0 +1,1 @@
+"""hw10 — multi-agent reinforcement learning and cooperation."""
