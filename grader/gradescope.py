@@ -32,7 +32,7 @@ apt-get install -y -qq python3 python3-venv python3-pip bubblewrap
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/pip" install --quiet --upgrade pip
 "$ROOT/venv/bin/pip" install --quiet torch --index-url https://download.pytorch.org/whl/cpu
-"$ROOT/venv/bin/pip" install --quiet "$ROOT/source/course"
+"$ROOT/venv/bin/pip" install --quiet "$ROOT/source/course[assignments]"
 """
 
 RUN = """#!/usr/bin/env bash

@@ -198,6 +198,22 @@ class Released:
     changes: Changes
 
 
+#: An assignment's extra in pyproject.toml, on one line: ``hw10 = ["pettingzoo>=1.24,<2"]``
+EXTRA = re.compile(r"^(hw\d+)\s*=\s*\[([^\]]*)\]", re.MULTILINE)
+
+
+def with_assignment_extras(pyproject: str, names: list[str]) -> str:
+    """``pyproject`` (the course's) with the extras of the assignments ``names`` (extra ``hw10`` for
+    ``hw10_multi_agent``) added to its dependencies: a student installs the repo with ``pip install -e .``."""
+    extras = {m.group(1): re.findall(r'"([^"]+)"', m.group(2)) for m in EXTRA.finditer(pyproject)}
+    prefixes = [name.split("_", 1)[0] for name in names]
+    added = "".join(f'  "{req}",  # {prefix}\n' for prefix in prefixes for req in extras.get(prefix, []))
+    opening = "\ndependencies = [\n"
+    if added and opening not in pyproject:
+        raise ReleaseError("pyproject.toml must list its dependencies as `dependencies = [` on a line of its own")
+    return pyproject.replace(opening, opening + added, 1)
+
+
 def release(course_root: Path, dest: Path, only: list[str] | None = None) -> Released:
     """Write the student repo into ``dest``, or update the one an earlier release wrote there (files no longer
     released are deleted, files edited since the last release are never overwritten: :mod:`grader.student_repo`).
@@ -233,7 +249,8 @@ def _write_release(course_root: Path, dest: Path, names: list[str]) -> None:
     pyproject = (course_root / "pyproject.toml").read_text(encoding="utf-8")
     if COURSE_TESTPATHS not in pyproject:
         raise ReleaseError(f"pyproject.toml must contain `{COURSE_TESTPATHS}` (replaced in the student repo)")
-    (dest / "pyproject.toml").write_text(pyproject.replace(COURSE_TESTPATHS, STUDENT_TESTPATHS), encoding="utf-8")
+    pyproject = with_assignment_extras(pyproject.replace(COURSE_TESTPATHS, STUDENT_TESTPATHS), names)
+    (dest / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     templates = resources.files("grader") / "templates" / "student"
     listing = "\n".join(f"- [`{n}`](assignments/{n}/README.md)" for n in names)
     for rel, target in TEMPLATE_FILES.items():

@@ -10,9 +10,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import tomllib
 from helpers import COURSE_ROOT, run_cli
 
-from grader.release import BEGIN, ReleaseError, make_stub, release, stub_drift
+from grader.release import BEGIN, ReleaseError, make_stub, release, stub_drift, with_assignment_extras
 
 SOURCE = textwrap.dedent(
     '''
@@ -103,6 +104,16 @@ def student_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("release") / "student-repo"
     release(COURSE_ROOT, dest)
     return dest
+
+
+def test_student_repo_installs_the_extras_of_its_assignments(student_repo: Path) -> None:
+    """A student runs `pip install -e .`: the extra of an assignment (hw10's PettingZoo) is a plain dependency of
+    the released repo, and only for the assignments released."""
+    course = (COURSE_ROOT / "pyproject.toml").read_text()
+    assert not any(d.startswith("pettingzoo") for d in tomllib.loads(course)["project"]["dependencies"])
+    released = tomllib.loads((student_repo / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert "pettingzoo>=1.24,<2" in released
+    assert with_assignment_extras(course, ["hw01_env_bandits", "hw04_dqn"]) == course
 
 
 def _solution_lines() -> set[str]:
