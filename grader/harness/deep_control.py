@@ -40,27 +40,36 @@ import numpy as np
 from grader.calibration import Measurement
 from grader.harness.calls import beside, call_all, seed_global_rngs_of
 from grader.harness.curves import Curve, moving_average, record
-from grader.harness.loops import OnlineTrainer, checked_action
+from grader.harness.loops import OnlineTrainer, VectorTrainer, checked_action, checked_action_batch
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 
-def evaluate(agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int]) -> np.ndarray:
+def evaluate(
+    agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int], batched: bool = False
+) -> np.ndarray:
     """Undiscounted return of ``act(obs, deterministic=True)`` on one fresh episode per reset seed.
 
-    The episodes run in lockstep, in the grader: per step, one call per unfinished episode, in the order of
-    ``seeds``, all in one sandbox message. (So the evaluated policy must depend on the observation only.)"""
+    The episodes run in lockstep, in the grader. Per step, all in one sandbox message: one call per unfinished
+    episode, in the order of ``seeds``; or, for an agent that acts on a batch (``batched``: vector-env agents),
+    one call with the observations of the unfinished episodes as rows. (So the evaluated policy must depend on
+    the observation only.)"""
     envs = [gym.make(env_id, **env_kwargs) for _ in seeds]
     what = f"{type(agent).__name__}.act(obs, deterministic=True) return value"
     observations = [env.reset(seed=seed)[0] for env, seed in zip(envs, seeds, strict=True)]
     returns = np.zeros(len(seeds))
     running = list(range(len(seeds)))
     act = agent.act  # looked up once: each lookup is a sandbox call
+    space = envs[0].action_space
     while running:
-        actions = call_all([(act, (np.array(observations[i]),)) for i in running], deterministic=True)
+        if batched:
+            batch = np.stack([observations[i] for i in running])
+            actions = list(checked_action_batch(act(batch, deterministic=True), space, len(running), what))
+        else:
+            replies = call_all([(act, (np.array(observations[i]),)) for i in running], deterministic=True)
+            actions = [checked_action(action, space, what) for action in replies]
         still = []
         for i, action in zip(running, actions, strict=True):
-            env = envs[i]
-            observations[i], reward, terminated, truncated, _ = env.step(checked_action(action, env.action_space, what))
+            observations[i], reward, terminated, truncated, _ = envs[i].step(action)
             returns[i] += float(reward)
             if not (terminated or truncated):
                 still.append(i)
@@ -102,18 +111,24 @@ class DeepSpec:
     eval_episodes: int = 10
     hparams: dict[str, Any] = field(default_factory=dict)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
+    n_envs: int = 0  # 0: one env (OnlineTrainer); N > 0: N envs in a SyncVectorEnv (VectorTrainer), see run
 
     def __post_init__(self) -> None:
         if self.semantics not in ("final", "best"):
             raise ValueError(f"{self.check}: semantics must be 'final' or 'best'")
         if self.semantics == "best" and not 0 < self.eval_every <= self.steps:
             raise ValueError(f"{self.check}: semantics 'best' needs 0 < eval_every <= steps")
+        if self.n_envs and (self.steps % self.n_envs or self.eval_every % self.n_envs):
+            raise ValueError(f"{self.check}: steps and eval_every must be multiples of n_envs = {self.n_envs}")
 
     def with_seed(self, seed: int) -> DeepSpec:
         return replace(self, seed=seed)
 
     def run(self, agent_cls: Callable[..., Any]) -> DeepResult:
-        """Build the agent, train it for at most ``steps`` env steps and evaluate it (module docstring)."""
+        """Build the agent, train it for at most ``steps`` env steps and evaluate it (module docstring).
+
+        With ``n_envs = N > 0`` the agent is built with ``n_envs=N`` as well, trains on N envs at once
+        (:class:`grader.harness.loops.VectorTrainer`) and is evaluated with batched ``act`` calls."""
         agent_seq, env_seq, eval_seq = np.random.SeedSequence(self.seed).spawn(3)
         agent_seed = int(agent_seq.generate_state(1)[0])
         env_seed = int(env_seq.generate_state(1)[0])
@@ -122,9 +137,13 @@ class DeepSpec:
 
         probe = gym.make(self.env_id, **self.env_kwargs)
         probe.action_space.seed(env_seed)
-        agent = agent_cls(probe.observation_space, probe.action_space, seed=agent_seed, **self.hparams)
+        vector = {"n_envs": self.n_envs} if self.n_envs else {}
+        agent = agent_cls(probe.observation_space, probe.action_space, seed=agent_seed, **vector, **self.hparams)
         probe.close()
-        trainer = beside(agent, OnlineTrainer, agent, self.env_id, self.env_kwargs, env_seed)
+        if self.n_envs:
+            trainer = beside(agent, VectorTrainer, agent, self.env_id, self.env_kwargs, self.n_envs, env_seed)
+        else:
+            trainer = beside(agent, OnlineTrainer, agent, self.env_id, self.env_kwargs, env_seed)
         chunk = self.eval_every if self.semantics == "best" else self.steps
         curve: list[tuple[int, float]] = []
         train_returns: list[float] = []
@@ -134,14 +153,17 @@ class DeepSpec:
             n = min(chunk, self.steps - step)
             step = self._read_progress(advance(n), step, n, train_returns, episode_ends)
             if self.semantics == "best" and step % self.eval_every == 0:
-                curve.append((step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds)))))
+                curve.append((step, self._evaluate(agent, eval_seeds)))
                 if curve[-1][1] >= self.low:
                     break
         trainer.close()
         if self.semantics == "final":
-            curve.append((step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds)))))
+            curve.append((step, self._evaluate(agent, eval_seeds)))
         value = max(v for _, v in curve) if self.semantics == "best" else curve[-1][1]
         return DeepResult(value, curve, step, train_returns, episode_ends)
+
+    def _evaluate(self, agent: Any, seeds: list[int]) -> float:
+        return float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, seeds, batched=self.n_envs > 0)))
 
     @staticmethod
     def _read_progress(progress: object, step: int, chunk: int, returns: list[float], ends: list[int]) -> int:
@@ -169,8 +191,9 @@ class DeepSpec:
 
     def describe_run(self) -> str:
         every = f", evaluated every {self.eval_every} steps" if self.semantics == "best" else ""
+        envs = f" × {self.n_envs} (SyncVectorEnv)" if self.n_envs else ""
         return (
-            f"{self.agent}({', '.join(f'{k}={v}' for k, v in self.hparams.items())}) on {self.env_id}"
+            f"{self.agent}({', '.join(f'{k}={v}' for k, v in self.hparams.items())}) on {self.env_id}{envs}"
             f"{' ' + str(self.env_kwargs) if self.env_kwargs else ''}, budget {self.steps} env steps{every}, "
             f"{self.semantics} mean return over {self.eval_episodes} deterministic episodes"
         )
