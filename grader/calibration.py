@@ -5,10 +5,12 @@ Every learning check of the course declares its run as a module-level *spec* in 
 ``check`` name, the ``module`` and ``agent`` it trains, a ``seed``, and answers ``with_seed(seed)``,
 ``measure(agent_cls) -> Measurement``, ``passes(value)`` and ``bounds() -> (low, high)``. A check may use
 several specs and passes when all of them pass. ``rlgrade calibrate`` finds the specs of an assignment, runs
-each on unseen seeds with the reference and with every mutant whose ``killed_by`` names the check, and writes
+each on unseen seeds with the reference, with every correct variant of ``tests/variants/<assignment>/`` (other
+initialisations and styles the docstrings allow, :mod:`grader.mutants`) and with every mutant whose
+``killed_by`` names the check, and writes
 ``<out>/<assignment>.md`` (tables and one plot per check) and ``<out>/<assignment>.json`` (every run; a
 non-finite number is written as ``null`` (nan), ``"inf"`` or ``"-inf"``). A threshold is sound when the
-reference passes on (nearly) every seed and each listed mutant fails on every seed.
+reference and every correct variant pass on (nearly) every seed and each listed mutant fails on every seed.
 
 Two estimates of how often a check gives the wrong verdict (a fail for the reference, a pass for a mutant):
 
@@ -119,10 +121,11 @@ class Runs:
     steps: list[int | None]
     seconds: list[float]  # CPU seconds per run
     passed: list[bool]
+    correct: bool = False  # a correct variant of the reference (expected to pass like it)
 
     @property
     def expect_pass(self) -> bool:
-        return self.label == REFERENCE
+        return self.label == REFERENCE or self.correct
 
     def summary(self, low: float | None, high: float | None, budget: int | None) -> dict[str, Any]:
         """Pass count, statistics and margin of the value, the steps to pass (``budget``: the run stops at its
@@ -198,6 +201,7 @@ class CheckCalibration:
             wrong = int(np.sum(passed != first.expect_pass))
             estimates = [s[label]["wrong_rate_normal"] for s in per_spec]
             verdicts[label] = {
+                "expected_verdict": "pass" if first.expect_pass else "fail",
                 "runs": len(passed),
                 "passed": int(passed.sum()),
                 "pass_rate": float(passed.mean()),
@@ -244,24 +248,29 @@ def calibrate(
     mutant_seeds: int,
     workers: int,
     checks: list[str] | None = None,
+    variant_seeds: int | None = None,
 ) -> list[CheckCalibration]:
-    """Run every spec (or those of the ``checks`` named) of ``assignment`` on ``seeds`` for the reference and on
-    the first ``mutant_seeds`` of them for each mutant whose ``killed_by`` names the spec's check."""
+    """Run every spec (or those of the ``checks`` named) of ``assignment`` on ``seeds`` for the reference, on the
+    first ``variant_seeds`` of them (default: all) for each correct variant, and on the first ``mutant_seeds`` of
+    them for each mutant whose ``killed_by`` names the spec's check."""
     specs = [s for s in find_specs(course_root, assignment) if checks is None or s.check in checks]
     overlap = {s.seed for s in specs} & set(seeds)
     if overlap:
         raise ValueError(f"calibration seeds overlap the graded seeds {sorted(overlap)}")
     bank = load_bank(course_root, assignment)
+    variants = load_bank(course_root, assignment, "variants")
+    correct = {REFERENCE, *(v.id for v in variants)}
     with tempfile.TemporaryDirectory(prefix=f"calibrate_{assignment}_") as tmp:
         roots = {REFERENCE: str(course_root / "solutions")}
         plan: list[tuple[Any, str, list[int]]] = []
         for spec in specs:
             plan.append((spec, REFERENCE, seeds))
-            for mutant in bank:
-                if spec.check in mutant.killed_by:
-                    if mutant.id not in roots:
-                        roots[mutant.id] = str(mutant.build(course_root / "solutions", Path(tmp) / mutant.id))
-                    plan.append((spec, mutant.id, seeds[:mutant_seeds]))
+            chosen = [(v, seeds[:variant_seeds]) for v in variants]
+            chosen += [(m, seeds[:mutant_seeds]) for m in bank if spec.check in m.killed_by]
+            for patch, patch_seeds in chosen:
+                if patch.id not in roots:
+                    roots[patch.id] = str(patch.build(course_root / "solutions", Path(tmp) / patch.id))
+                plan.append((spec, patch.id, patch_seeds))
         jobs = [(spec, assignment, roots[label], seed) for spec, label, chosen in plan for seed in chosen]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             outcomes = iter(pool.map(_measure, jobs, chunksize=1))
@@ -272,7 +281,7 @@ def calibrate(
             low, high = spec.bounds()
             calibrations[id(spec)] = SpecCalibration(spec.describe_run(), low, high, spec.seed, early_stop_budget(spec))
             results.setdefault(spec.check, CheckCalibration(spec.check)).specs.append(calibrations[id(spec)])
-        runs = Runs(label, list(chosen), [], [], [], [])
+        runs = Runs(label, list(chosen), [], [], [], [], correct=label in correct)
         for _ in chosen:
             value, steps, seconds, passed = next(outcomes)
             runs.values.append(value)
@@ -284,13 +293,13 @@ def calibrate(
 
 
 def unsound(checks: list[CheckCalibration], min_pass_rate: float) -> list[str]:
-    """One line per check whose reference passes on fewer than ``min_pass_rate`` of the seeds, or which a listed
-    mutant passes on some seed (a seed passes when every spec of the check passes)."""
+    """One line per check whose reference or a correct variant passes on fewer than ``min_pass_rate`` of the
+    seeds, or which a listed mutant passes on some seed (a seed passes when every spec of the check passes)."""
     return [
         f"{c.check}: {label} passes {v['passed']}/{v['runs']}"
         for c in checks
         for label, v in c.verdicts().items()
-        if (v["pass_rate"] < min_pass_rate if label == REFERENCE else v["passed"] > 0)
+        if (v["pass_rate"] < min_pass_rate if v["expected_verdict"] == "pass" else v["passed"] > 0)
     ]
 
 
@@ -321,8 +330,9 @@ def _finite(value: Any) -> Any:
 def header(seeds: int) -> str:
     """The report's explanation of its estimates, with the bound after 0 wrong verdicts in ``seeds`` runs."""
     return (
-        "Two columns estimate how often a check gives the wrong verdict (a fail for the reference, a pass for a "
-        "mutant): *normal est.* is Φ(−margin), the tail beyond the threshold of a normal distribution fitted to "
+        "Two columns estimate how often a check gives the wrong verdict (a fail for the reference or a correct "
+        "variant, a pass for a mutant): *normal est.* is Φ(−margin), the tail beyond the threshold of a normal "
+        "distribution fitted to "
         "the measured values (an estimate under a normal approximation, which a skewed, discrete or heavy-tailed "
         "distribution makes unreliable), and *95 % upper* is the exact one-sided 95 % Clopper–Pearson upper "
         f"bound on that rate from the wrong verdicts observed (1 − 0.05^(1/{seeds}) = {rate(upper_bound(0, seeds))} "
@@ -335,27 +345,43 @@ def write_report(assignment: str, checks: list[CheckCalibration], out: Path, wal
     """``<assignment>.json`` (every run), ``<assignment>.md`` (tables) and one PNG per check."""
     out.mkdir(parents=True, exist_ok=True)
     seeds = checks[0].specs[0].runs[0].seeds
-    mutant_seeds = max((len(r.seeds) for c in checks for s in c.specs for r in s.runs[1:]), default=0)
+    others = [r for c in checks for s in c.specs for r in s.runs[1:]]
+    mutant_seeds = max((len(r.seeds) for r in others if not r.correct), default=0)
+    variant_seeds = max((len(r.seeds) for r in others if r.correct), default=0)
+    variants = (
+        f", each correct variant (`tests/variants/{assignment}/`) on the first {variant_seeds} of them"
+        if variant_seeds
+        else ""
+    )
     data: dict[str, Any] = {"assignment": assignment, "wall_seconds": round(wall_seconds, 1), "checks": []}
     lines = [
         f"# Calibration of {assignment}",
         "",
         f"Generated by `rlgrade calibrate` in {wall_seconds:.0f} s: the reference on {len(seeds)} unseen seeds "
-        f"({seeds[0]}–{seeds[-1]}), each mutant on the first {mutant_seeds} of them, for every learning check "
-        f"its `killed_by` names. {header(len(seeds))}",
+        f"({seeds[0]}–{seeds[-1]}){variants}, each mutant on the first {mutant_seeds} of them, for every learning "
+        f"check its `killed_by` names. {header(len(seeds))}",
         "",
-        "| check | reference passes | margin (sd) | false fail: normal est. | 95 % upper | mutants (passes) |",
-        "|---|---|---|---|---|---|",
+        "| check | reference passes | margin (sd) | false fail: normal est. | 95 % upper | correct variants (passes) "
+        "| mutants (passes) |",
+        "|---|---|---|---|---|---|---|",
     ]
     sections, paths = [], []
     for cal in checks:
         verdicts = cal.verdicts()
         ref = verdicts[REFERENCE]
-        mutants = ", ".join(f"{label} {v['passed']}/{v['runs']}" for label, v in verdicts.items() if label != REFERENCE)
+        listed = {
+            kind: ", ".join(
+                f"{label} {v['passed']}/{v['runs']}"
+                for label, v in verdicts.items()
+                if label != REFERENCE and v["expected_verdict"] == kind
+            )
+            for kind in ("pass", "fail")
+        }
         budget = " (budget)" if any(spec.budget is not None for spec in cal.specs) else ""
         lines.append(
             f"| [{cal.check}](#{cal.check}) | {ref['passed']}/{ref['runs']} | {ref['margin_sd']:+.1f}{budget} | "
-            f"{rate(ref['wrong_rate_normal'])} | {rate(ref['wrong_rate_upper95'])} | {mutants or '–'} |"
+            f"{rate(ref['wrong_rate_normal'])} | {rate(ref['wrong_rate_upper95'])} | {listed['pass'] or '–'} | "
+            f"{listed['fail'] or '–'} |"
         )
         specs_data = []
         sections += [f"## {cal.check}", ""]

@@ -142,7 +142,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     started = time.monotonic()
     try:
-        calibrations = calibrate(course, assignment, seeds, args.mutant_seeds, args.workers, args.checks)
+        calibrations = calibrate(
+            course, assignment, seeds, args.mutant_seeds, args.workers, args.checks, args.variant_seeds
+        )
     except ValueError as err:
         raise GradingError(str(err)) from None
     if not calibrations:
@@ -252,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--seeds", type=int, default=30, help="number of unseen seeds (default 30)")
     cal.add_argument("--first-seed", type=int, default=1000, help="first unseen seed (default 1000)")
     cal.add_argument("--mutant-seeds", type=int, default=10, help="seeds per mutant (default 10)")
+    cal.add_argument("--variant-seeds", type=int, default=None, help="seeds per correct variant (default: all)")
     cal.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
     cal.add_argument("--checks", nargs="*", default=None, help="only these checks")
     cal.add_argument("--min-pass-rate", type=float, default=0.97, help="reference pass rate needed (default 0.97)")

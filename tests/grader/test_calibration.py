@@ -105,6 +105,19 @@ def test_a_check_passes_when_every_spec_passes() -> None:
     assert unsound([check], 1.01) == ["test_baseline_matters: reference passes 2/2"]
 
 
+def test_a_correct_variant_is_judged_like_the_reference() -> None:
+    """A variant of tests/variants/ (another initialisation) must pass: its fails are wrong verdicts."""
+    spec = SpecCalibration("learns", 6.0, None, 1, None)
+    variant = runs("init-glorot", [7.0, 5.0, 9.0], low=6.0)
+    variant.correct = True
+    spec.runs = [runs(REFERENCE, [7.0, 8.0, 9.0], 6.0), variant, runs("BUG-1", [1.0, 2.0, 1.5], 6.0)]
+    summary = variant.summary(6.0, None, None)
+    assert summary["expected_verdict"] == "pass" and summary["wrong_verdicts"] == 1
+    check = CheckCalibration("test_learns", [spec])
+    assert check.verdicts()["init-glorot"]["expected_verdict"] == "pass"
+    assert unsound([check], 0.97) == ["test_learns: init-glorot passes 2/3"]
+
+
 # -- a check that stops at its first passing evaluation ---------------------------------------------------------
 
 WAITER = '''
