@@ -1,4 +1,4 @@
-"""Trusted training and evaluation loop for agents that learn online from transitions (hw03, hw04; design P3, P4).
+"""Trusted training and evaluation loop for agents that learn online from transitions (hw03–hw05; design P3, P4).
 
 The grader owns the Gymnasium environment, its seeds, the step budget, the episode loop and the evaluation.
 The agent under test only answers three calls, always with fresh copies of plain data:
@@ -15,6 +15,11 @@ resets the env (``obs`` of the next ``act`` is the new first observation). The a
 ``agent_cls(observation_space, action_space, seed=seed, **hparams)``. The training loop is
 :class:`grader.harness.loops.OnlineTrainer`, run beside the agent (in the sandbox's child when sandboxed:
 CartPole, Acrobot and the kit's PointMass hide nothing a student could use, design P9) a chunk of steps at a time.
+
+An agent that acts on N environments at once (hw05 on: A2C, PPO) is trained by
+:class:`grader.harness.loops.VectorTrainer` instead (``DeepSpec(n_envs=N)``; the agent is built with
+``n_envs=N``): ``act`` gets a batch ``(N, obs_dim)`` and returns one action per row, and ``observe`` gets what
+``SyncVectorEnv.step`` returned, reset steps included (Gymnasium's ``NEXT_STEP`` autoreset).
 
 Evaluation runs in the grader: ``eval_episodes`` fixed-seed episodes of fresh envs, in lockstep, with
 ``act(obs, deterministic=True)``, never calling ``observe``; so the evaluated policy must be a function of
