@@ -5,12 +5,13 @@ Every learning check of the course declares its run as a module-level *spec* in 
 ``check`` name, the ``module`` and ``agent`` it trains, a ``seed``, and answers ``with_seed(seed)``,
 ``measure(agent_cls) -> Measurement``, ``passes(value)`` and ``bounds() -> (low, high)``. A check may use
 several specs and passes when all of them pass. ``rlgrade calibrate`` finds the specs of an assignment, runs
-each on unseen seeds with the reference, with every correct variant of ``tests/variants/<assignment>/`` (other
-initialisations and styles the docstrings allow, :mod:`grader.mutants`) and with every mutant whose
-``killed_by`` names the check, and writes
+each on unseen seeds with the reference and with every mutant whose ``killed_by`` names the check, and writes
 ``<out>/<assignment>.md`` (tables and one plot per check) and ``<out>/<assignment>.json`` (every run; a
-non-finite number is written as ``null`` (nan), ``"inf"`` or ``"-inf"``). A threshold is sound when the
-reference and every correct variant pass on (nearly) every seed and each listed mutant fails on every seed.
+non-finite number is written as ``null`` (nan), ``"inf"`` or ``"-inf"``). It also runs, on the same seeds as the
+reference, every correct *variant* of ``tests/variants/<assignment>/`` (another weight initialisation, float32
+tables, …; :class:`grader.mutants.Variant`) on the checks it names: calibration covers implementations as well
+as seeds. A threshold is sound when the reference and every variant pass on (nearly) every seed and each listed
+mutant fails on every seed.
 
 Two estimates of how often a check gives the wrong verdict (a fail for the reference, a pass for a mutant):
 
@@ -41,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from grader.impl import Implementation
-from grader.mutants import load_bank
+from grader.mutants import load_bank, load_variants
 
 REFERENCE = "reference"
 CONFIDENCE = 0.95  # of the exact upper bound
@@ -121,11 +122,11 @@ class Runs:
     steps: list[int | None]
     seconds: list[float]  # CPU seconds per run
     passed: list[bool]
-    correct: bool = False  # a correct variant of the reference (expected to pass like it)
+    variant: bool = False  # a correct variant of the reference (expected to pass, like the reference)
 
     @property
     def expect_pass(self) -> bool:
-        return self.label == REFERENCE or self.correct
+        return self.label == REFERENCE or self.variant
 
     def summary(self, low: float | None, high: float | None, budget: int | None) -> dict[str, Any]:
         """Pass count, statistics and margin of the value, the steps to pass (``budget``: the run stops at its
@@ -201,7 +202,7 @@ class CheckCalibration:
             wrong = int(np.sum(passed != first.expect_pass))
             estimates = [s[label]["wrong_rate_normal"] for s in per_spec]
             verdicts[label] = {
-                "expected_verdict": "pass" if first.expect_pass else "fail",
+                "expect_pass": first.expect_pass,
                 "runs": len(passed),
                 "passed": int(passed.sum()),
                 "pass_rate": float(passed.mean()),
@@ -248,29 +249,31 @@ def calibrate(
     mutant_seeds: int,
     workers: int,
     checks: list[str] | None = None,
-    variant_seeds: int | None = None,
 ) -> list[CheckCalibration]:
-    """Run every spec (or those of the ``checks`` named) of ``assignment`` on ``seeds`` for the reference, on the
-    first ``variant_seeds`` of them (default: all) for each correct variant, and on the first ``mutant_seeds`` of
-    them for each mutant whose ``killed_by`` names the spec's check."""
+    """Run every spec (or those of the ``checks`` named) of ``assignment`` on ``seeds`` for the reference and
+    each correct variant whose ``calibrated_on`` names the spec's check, and on the first ``mutant_seeds`` of them
+    for each mutant whose ``killed_by`` names it."""
     specs = [s for s in find_specs(course_root, assignment) if checks is None or s.check in checks]
     overlap = {s.seed for s in specs} & set(seeds)
     if overlap:
         raise ValueError(f"calibration seeds overlap the graded seeds {sorted(overlap)}")
     bank = load_bank(course_root, assignment)
-    variants = load_bank(course_root, assignment, "variants")
-    correct = {REFERENCE, *(v.id for v in variants)}
+    variants = load_variants(course_root, assignment)
     with tempfile.TemporaryDirectory(prefix=f"calibrate_{assignment}_") as tmp:
         roots = {REFERENCE: str(course_root / "solutions")}
         plan: list[tuple[Any, str, list[int]]] = []
         for spec in specs:
             plan.append((spec, REFERENCE, seeds))
-            chosen = [(v, seeds[:variant_seeds]) for v in variants]
-            chosen += [(m, seeds[:mutant_seeds]) for m in bank if spec.check in m.killed_by]
-            for patch, patch_seeds in chosen:
-                if patch.id not in roots:
-                    roots[patch.id] = str(patch.build(course_root / "solutions", Path(tmp) / patch.id))
-                plan.append((spec, patch.id, patch_seeds))
+            for variant in variants:
+                if spec.check in variant.calibrated_on:
+                    if variant.id not in roots:
+                        roots[variant.id] = str(variant.build(course_root / "solutions", Path(tmp) / variant.id))
+                    plan.append((spec, variant.id, seeds))
+            for mutant in bank:
+                if spec.check in mutant.killed_by and mutant_seeds > 0:
+                    if mutant.id not in roots:
+                        roots[mutant.id] = str(mutant.build(course_root / "solutions", Path(tmp) / mutant.id))
+                    plan.append((spec, mutant.id, seeds[:mutant_seeds]))
         jobs = [(spec, assignment, roots[label], seed) for spec, label, chosen in plan for seed in chosen]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             outcomes = iter(pool.map(_measure, jobs, chunksize=1))
@@ -281,7 +284,7 @@ def calibrate(
             low, high = spec.bounds()
             calibrations[id(spec)] = SpecCalibration(spec.describe_run(), low, high, spec.seed, early_stop_budget(spec))
             results.setdefault(spec.check, CheckCalibration(spec.check)).specs.append(calibrations[id(spec)])
-        runs = Runs(label, list(chosen), [], [], [], [], correct=label in correct)
+        runs = Runs(label, list(chosen), [], [], [], [], variant=any(v.id == label for v in variants))
         for _ in chosen:
             value, steps, seconds, passed = next(outcomes)
             runs.values.append(value)
@@ -299,7 +302,7 @@ def unsound(checks: list[CheckCalibration], min_pass_rate: float) -> list[str]:
         f"{c.check}: {label} passes {v['passed']}/{v['runs']}"
         for c in checks
         for label, v in c.verdicts().items()
-        if (v["pass_rate"] < min_pass_rate if v["expected_verdict"] == "pass" else v["passed"] > 0)
+        if (v["pass_rate"] < min_pass_rate if v["expect_pass"] else v["passed"] > 0)
     ]
 
 
@@ -330,9 +333,8 @@ def _finite(value: Any) -> Any:
 def header(seeds: int) -> str:
     """The report's explanation of its estimates, with the bound after 0 wrong verdicts in ``seeds`` runs."""
     return (
-        "Two columns estimate how often a check gives the wrong verdict (a fail for the reference or a correct "
-        "variant, a pass for a mutant): *normal est.* is Φ(−margin), the tail beyond the threshold of a normal "
-        "distribution fitted to "
+        "Two columns estimate how often a check gives the wrong verdict (a fail for the reference, a pass for a "
+        "mutant): *normal est.* is Φ(−margin), the tail beyond the threshold of a normal distribution fitted to "
         "the measured values (an estimate under a normal approximation, which a skewed, discrete or heavy-tailed "
         "distribution makes unreliable), and *95 % upper* is the exact one-sided 95 % Clopper–Pearson upper "
         f"bound on that rate from the wrong verdicts observed (1 − 0.05^(1/{seeds}) = {rate(upper_bound(0, seeds))} "
@@ -345,21 +347,15 @@ def write_report(assignment: str, checks: list[CheckCalibration], out: Path, wal
     """``<assignment>.json`` (every run), ``<assignment>.md`` (tables) and one PNG per check."""
     out.mkdir(parents=True, exist_ok=True)
     seeds = checks[0].specs[0].runs[0].seeds
-    others = [r for c in checks for s in c.specs for r in s.runs[1:]]
-    mutant_seeds = max((len(r.seeds) for r in others if not r.correct), default=0)
-    variant_seeds = max((len(r.seeds) for r in others if r.correct), default=0)
-    variants = (
-        f", each correct variant (`tests/variants/{assignment}/`) on the first {variant_seeds} of them"
-        if variant_seeds
-        else ""
-    )
+    mutant_seeds = max((len(r.seeds) for c in checks for s in c.specs for r in s.runs if not r.expect_pass), default=0)
     data: dict[str, Any] = {"assignment": assignment, "wall_seconds": round(wall_seconds, 1), "checks": []}
     lines = [
         f"# Calibration of {assignment}",
         "",
         f"Generated by `rlgrade calibrate` in {wall_seconds:.0f} s: the reference on {len(seeds)} unseen seeds "
-        f"({seeds[0]}–{seeds[-1]}){variants}, each mutant on the first {mutant_seeds} of them, for every learning "
-        f"check its `killed_by` names. {header(len(seeds))}",
+        f"({seeds[0]}–{seeds[-1]}) and every correct variant (`tests/variants/`) on the same seeds for the checks "
+        f"its `calibrated_on` names, each mutant on the first {mutant_seeds} of them for every learning check its "
+        f"`killed_by` names. {header(len(seeds))}",
         "",
         "| check | reference passes | margin (sd) | false fail: normal est. | 95 % upper | correct variants (passes) "
         "| mutants (passes) |",
@@ -369,19 +365,19 @@ def write_report(assignment: str, checks: list[CheckCalibration], out: Path, wal
     for cal in checks:
         verdicts = cal.verdicts()
         ref = verdicts[REFERENCE]
-        listed = {
+        others = {
             kind: ", ".join(
                 f"{label} {v['passed']}/{v['runs']}"
                 for label, v in verdicts.items()
-                if label != REFERENCE and v["expected_verdict"] == kind
+                if label != REFERENCE and v["expect_pass"] == (kind == "variants")
             )
-            for kind in ("pass", "fail")
+            for kind in ("variants", "mutants")
         }
         budget = " (budget)" if any(spec.budget is not None for spec in cal.specs) else ""
         lines.append(
             f"| [{cal.check}](#{cal.check}) | {ref['passed']}/{ref['runs']} | {ref['margin_sd']:+.1f}{budget} | "
-            f"{rate(ref['wrong_rate_normal'])} | {rate(ref['wrong_rate_upper95'])} | {listed['pass'] or '–'} | "
-            f"{listed['fail'] or '–'} |"
+            f"{rate(ref['wrong_rate_normal'])} | {rate(ref['wrong_rate_upper95'])} | {others['variants'] or '–'} | "
+            f"{others['mutants'] or '–'} |"
         )
         specs_data = []
         sections += [f"## {cal.check}", ""]

@@ -2,9 +2,9 @@
 
   rlgrade grade SUBMISSION [--hw hw01] [--hidden] [--out DIR]   grade and write results.json, junit.xml, report.md
   rlgrade grade-batch FOLDER [--hw hw01] [--workers N]          grade every submission; gradebook.csv
-  rlgrade test [hw01] [pytest args...]                          run the public checks on your assignments/
-  rlgrade stubs [--check]                                       regenerate assignments/ from solutions/
-  rlgrade release DIR [--hw hw01 hw02]                          write a student repo into DIR
+  rlgrade test [hw01] [pytest options...]                       run the public checks on your assignments/
+  rlgrade stubs [--check]                                       regenerate assignments/ and expected values
+  rlgrade release DIR [--hw hw01 hw02]                          write the student repo into DIR, or update it
   rlgrade gradescope hw01 [--out FILE.zip]                      Gradescope autograder zip of one assignment
   rlgrade gradebook FOLDER                                      gradebook.csv from per-student report folders
   rlgrade nbgrader-export BATCH_OUT [--db URL]                  grade-batch results into nbgrader's gradebook
@@ -14,7 +14,9 @@
 Exit status: 0 when the command worked (a graded submission may still have lost points), 1 when
 ``stubs --check`` finds drift, ``calibrate`` an unsound check (the reference passes on fewer than
 ``--min-pass-rate`` of the seeds, or a listed mutant passes on one) or ``mutants`` a mutant that survives or
-passes a check its ``killed_by`` names; 2 when the grader itself failed.
+passes a check its ``killed_by`` names; 2 when nothing could be graded or written (a missing or empty folder,
+a submission without the assignment's code or with edited copies of it that differ, checks that do not collect),
+said in one line ``rlgrade: error: …``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from pathlib import Path
 
 from grader import release as rel
 from grader import report
+from grader.locate import SubmissionError
+from grader.progress import CheckProgress, plural
 from grader.results import CheckResult, total
 from grader.runner import GradingError, assignment_dirs
 from grader.sandbox.limits import describe_isolation
@@ -53,8 +57,18 @@ def course_root(args: argparse.Namespace) -> Path:
 def cmd_grade(args: argparse.Namespace) -> int:
     course = course_root(args)
     out = Path(args.out).resolve()
-    results = grade_submission(course, args.submission, args.hw, args.hidden, out, args.sandbox, show_progress=True)
+    progress = CheckProgress()
+    try:
+        grading = grade_submission(course, args.submission, args.hw, args.hidden, out, args.sandbox, progress=progress)
+    except SubmissionError as err:  # the student (and Gradescope) still get a report saying why
+        report.write_not_graded(out, str(err))
+        raise
+    finally:
+        progress.close()
+    results = grading.results
     print(report.terminal_table(results))
+    for note in grading.notes:
+        print(note)
     if args.sandbox:
         print(describe_isolation())
     print(f"\nreports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'report.md'}")
@@ -73,8 +87,8 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
         course, Path(args.folder), out, args.hw, args.hidden, args.workers, args.sandbox
     )
     print(
-        f"graded {len(graded)} submissions in {time.monotonic() - started:.0f} s with {args.workers} workers "
-        f"({len(skipped)} already graded, skipped); gradebook: {out / 'gradebook.csv'}"
+        f"graded {plural(len(graded), 'submission')} in {time.monotonic() - started:.0f} s with "
+        f"{plural(args.workers, 'worker')} ({len(skipped)} already graded, skipped); gradebook: {out / 'gradebook.csv'}"
     )
     for job in failed:
         print(f"could not grade {job.student}: {(job.out / 'error.txt').read_text().strip()}", file=sys.stderr)
@@ -112,14 +126,22 @@ def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_stubs(args: argparse.Namespace) -> int:
     course = course_root(args)
+    if not rel.assignment_names(course):
+        raise GradingError(
+            f"no solutions/hwNN_* in {course}: stubs are generated from the reference solutions, in the course "
+            "repo (a student repo has none)"
+        )
     if args.check:
         drift = rel.stub_drift(course)
         for line in drift:
             print(line)
         if drift:
-            print("assignments/ differs from the stubs generated from solutions/: run `rlgrade stubs`")
+            print(
+                "assignments/ or the public checks' expected values differ from what solutions/ and tests/golden/ "
+                "generate: run `rlgrade stubs`"
+            )
             return 1
-        print("assignments/ matches solutions/")
+        print("assignments/ matches solutions/, the public checks' expected values match tests/golden/")
         return 0
     rel.write_all_stubs(course, course / "assignments")
     print(f"wrote stubs for {', '.join(rel.assignment_names(course))} into {course / 'assignments'}")
@@ -127,9 +149,25 @@ def cmd_stubs(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
+    """Write or update the student repo; say what changed, and warn about changed stubs students may have edited."""
     course = course_root(args)
-    names = rel.release(course, Path(args.dest).resolve(), args.hw)
-    print(f"student repo with {', '.join(names)} written to {args.dest}")
+    released = rel.release(course, Path(args.dest).resolve(), args.hw)
+    changes = released.changes
+    print(
+        f"student repo with {', '.join(released.names)} in {args.dest}: {plural(len(changes.added), 'file')} added, "
+        f"{len(changes.updated)} changed, {len(changes.removed)} deleted"
+    )
+    for kind, paths in (("added", changes.added), ("changed", changes.updated), ("deleted", changes.removed)):
+        for path in paths if len(paths) <= 20 else [*paths[:20], f"... and {len(paths) - 20} more"]:
+            print(f"  {kind}: {path}")
+    stubs = [p for p in changes.updated if p.startswith("assignments/") and p.endswith((".py", ".ipynb"))]
+    if stubs:
+        print(
+            f"warning: {plural(len(stubs), 'released stub')} changed ({', '.join(stubs)}): students who edited them "
+            "must merge the change (git shows a conflict where both changed the same lines)",
+            file=sys.stderr,
+        )
+    print(f"next: commit and push it (cd {args.dest} && git add -A && git commit), students then pull it")
     return 0
 
 
@@ -142,9 +180,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     started = time.monotonic()
     try:
-        calibrations = calibrate(
-            course, assignment, seeds, args.mutant_seeds, args.workers, args.checks, args.variant_seeds
-        )
+        calibrations = calibrate(course, assignment, seeds, args.mutant_seeds, args.workers, args.checks)
     except ValueError as err:
         raise GradingError(str(err)) from None
     if not calibrations:
@@ -198,7 +234,7 @@ def cmd_nbgrader(args: argparse.Namespace) -> int:
     from grader.nbgrader_export import export
 
     count = export(Path(args.batch_out), args.db)
-    print(f"wrote the scores of {count} students into the nbgrader gradebook {args.db}")
+    print(f"wrote the scores of {plural(count, 'student')} into the nbgrader gradebook {args.db}")
     return 0
 
 
@@ -210,16 +246,28 @@ def find_assignment(course: Path, prefix: str) -> str:
     return match
 
 
+COURSE_HELP = "the course repo's root folder (default: the nearest folder at or above the current one with "
+COURSE_HELP += "pyproject.toml and tests/public)"
+
+
+def add_course_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--course", default=None, help=COURSE_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rlgrade", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
     grade = sub.add_parser("grade", help="grade a submission and write the reports")
-    grade.add_argument("submission", help="submission folder, student repo, zip file, 'solutions' or 'assignments'")
+    grade.add_argument(
+        "submission",
+        help="a folder or zip in any shape a student uploads (the assignment folder, its .py files, the whole repo, "
+        "GitHub's Download ZIP), or the words 'solutions' / 'assignments' for the course's own trees",
+    )
     grade.add_argument("--hw", default=None, help="assignment prefix, e.g. hw01 (default: all)")
     grade.add_argument("--hidden", action="store_true", help="also run the hidden checks (tests/hidden)")
     grade.add_argument("--out", default="grading", help="report folder (default: ./grading)")
-    grade.add_argument("--course", default=None, help="course repo root (default: found from the current folder)")
+    add_course_option(grade)
     grade.add_argument(
         "--sandbox", action=argparse.BooleanOptionalAction, default=SANDBOX_DEFAULT,
         help="run the submission in confined child processes: no network, no secrets, limits (default on Linux; "
@@ -240,33 +288,43 @@ def build_parser() -> argparse.ArgumentParser:
         "--sandbox", action=argparse.BooleanOptionalAction, default=SANDBOX_DEFAULT,
         help="grade each submission sandboxed (default on Linux)",
     )  # fmt: skip
-    batch.add_argument("--course", default=None)
+    add_course_option(batch)
 
-    test = sub.add_parser("test", help="run the public checks in-process: rlgrade test [hw01] [pytest args]")
+    test = sub.add_parser(
+        "test",
+        help="run the public checks in-process: rlgrade test [hw01] [pytest options]",
+        usage="rlgrade test [hwNN] [--impl IMPL] [pytest options ...]",
+        description="Run the public checks in this process, so breakpoint() and --pdb work. A first argument "
+        "hwNN picks one assignment (default: all); every other option goes to pytest, e.g. "
+        "`rlgrade test hw01 -k test_ucb --pdb` or `rlgrade test --report-dir grading`.",
+    )
     test.add_argument("--impl", default="assignments", help="implementation under test (default: assignments)")
 
-    stubs = sub.add_parser("stubs", help="regenerate assignments/ from solutions/")
+    stubs = sub.add_parser(
+        "stubs",
+        help="regenerate assignments/ from solutions/ and the public checks' expected values (tests/golden/), in the "
+        "course repo",
+    )
     stubs.add_argument("--check", action="store_true", help="only report drift, exit 1 when there is any")
-    stubs.add_argument("--course", default=None)
+    add_course_option(stubs)
 
     cal = sub.add_parser("calibrate", help="run the learning checks of one assignment on unseen seeds")
     cal.add_argument("hw", help="assignment prefix, e.g. hw04")
     cal.add_argument("--seeds", type=int, default=30, help="number of unseen seeds (default 30)")
     cal.add_argument("--first-seed", type=int, default=1000, help="first unseen seed (default 1000)")
     cal.add_argument("--mutant-seeds", type=int, default=10, help="seeds per mutant (default 10)")
-    cal.add_argument("--variant-seeds", type=int, default=None, help="seeds per correct variant (default: all)")
     cal.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
     cal.add_argument("--checks", nargs="*", default=None, help="only these checks")
     cal.add_argument("--min-pass-rate", type=float, default=0.97, help="reference pass rate needed (default 0.97)")
     cal.add_argument("--out", default="calibration", help="report folder (default: ./calibration)")
-    cal.add_argument("--course", default=None)
+    add_course_option(cal)
 
     mut = sub.add_parser("mutants", help="grade every known-bug variant of one assignment: the kill matrix")
     mut.add_argument("hw", help="assignment prefix, e.g. hw02")
     mut.add_argument("--only", nargs="*", default=None, help="only these mutant ids")
     mut.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel gradings (default: all cores)")
     mut.add_argument("--out", default="mutation", help="report folder (default: ./mutation)")
-    mut.add_argument("--course", default=None)
+    add_course_option(mut)
 
     gs = sub.add_parser("gradescope", help="export one assignment as a Gradescope autograder zip")
     gs.add_argument("hw", help="assignment prefix, e.g. hw01")
@@ -275,19 +333,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--sandbox", action=argparse.BooleanOptionalAction, default=True,
         help="grade each upload sandboxed (default; Gradescope runs Linux)",
     )  # fmt: skip
-    gs.add_argument("--course", default=None)
+    add_course_option(gs)
 
     book = sub.add_parser("gradebook", help="gradebook.csv from a folder of per-student report folders")
-    book.add_argument("folder", help="one report folder per student (results.json inside)")
+    book.add_argument(
+        "folder", help="report folders <student>/ or <owner>/<repo>/, each with results.json or error.txt"
+    )
 
     nbg = sub.add_parser("nbgrader-export", help="write grade-batch results into an nbgrader gradebook")
     nbg.add_argument("batch_out", help="the --out folder of rlgrade grade-batch")
     nbg.add_argument("--db", default="sqlite:///gradebook.db", help="gradebook URL (default: sqlite:///gradebook.db)")
 
-    release = sub.add_parser("release", help="write a student repo")
-    release.add_argument("dest", help="empty or new folder")
+    release = sub.add_parser(
+        "release", help="write the student repo, or update it with this week's assignments (a commit to publish)"
+    )
+    release.add_argument(
+        "dest", help="a new or empty folder (only .git in it), or a student repo written by an earlier release"
+    )
     release.add_argument("--hw", nargs="+", default=None, help="only these assignments (default: all)")
-    release.add_argument("--course", default=None)
+    add_course_option(release)
     return parser
 
 

@@ -3,7 +3,8 @@
 Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once when it builds the image, and
 ``run_autograder`` for every submission, whose files it places in ``/autograder/submission``; the score is
 read from ``/autograder/results/results.json``, which ``rlgrade grade`` writes in Gradescope's format. The zip
-holds the grader package, the public and hidden checks of the assignment and ``pyproject.toml`` — never the
+holds the grader package, the released stubs (which tell the grader the assignment's file names, see
+:mod:`grader.locate`), the public and hidden checks of the assignment and ``pyproject.toml`` — never the
 solutions or the mutants. ``AUTOGRADER_ROOT`` (default ``/autograder``) lets the scripts run elsewhere, e.g.
 to try the zip locally.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+
+from grader.runner import GradingError
 
 SETUP = """#!/usr/bin/env bash
 # Run once by Gradescope when it builds the autograder image (Ubuntu base image, as root).
@@ -27,23 +30,21 @@ python3 -m venv "$ROOT/venv"
 
 RUN = """#!/usr/bin/env bash
 # Run by Gradescope for every submission; writes $ROOT/results/results.json.
-set -euo pipefail
+set -uo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
-SUBMISSION="$ROOT/submission"
-# Students may upload the assignment folder, their whole repo, or just the files of {assignment}/.
-if ! compgen -G "$SUBMISSION/hw*/__init__.py" >/dev/null && [ ! -d "$SUBMISSION/assignments" ]; then
-  rm -rf "$ROOT/work" && mkdir -p "$ROOT/work/{assignment}"
-  cp -r "$SUBMISSION"/. "$ROOT/work/{assignment}/"
-  SUBMISSION="$ROOT/work"
-fi
-"$ROOT/venv/bin/rlgrade" grade "$SUBMISSION" --hw {hw} --hidden --course "$ROOT/source/course" \\
-  --out "$ROOT/results"{sandbox}
+# Any upload shape is graded: the files of {assignment}/, the folder, the whole repo, GitHub's Download ZIP.
+# A submission that cannot be graded (no code of the assignment, two edited copies) still gets a results.json
+# that tells the student why; only a run that wrote none is an autograder failure.
+"$ROOT/venv/bin/rlgrade" grade "$ROOT/submission" --hw {hw} --hidden --course "$ROOT/source/course" \\
+  --out "$ROOT/results"{sandbox} || [ -f "$ROOT/results/results.json" ]
 """
 
 
 def export(course_root: Path, assignment: str, dest: Path, sandbox: bool) -> Path:
     """Write the autograder zip of ``assignment`` to ``dest`` and return it."""
     hw = assignment.split("_", 1)[0]
+    if not (course_root / "assignments" / assignment).is_dir():
+        raise GradingError(f"no stubs in {course_root / 'assignments' / assignment}: run `rlgrade stubs` first")
     dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in (
@@ -56,6 +57,7 @@ def export(course_root: Path, assignment: str, dest: Path, sandbox: bool) -> Pat
         zf.write(course_root / "pyproject.toml", "course/pyproject.toml")
         for folder in (
             course_root / "grader",
+            course_root / "assignments" / assignment,  # the released stubs: how to find the code in an upload
             course_root / "tests" / "public" / assignment,
             course_root / "tests" / "hidden" / assignment,
         ):

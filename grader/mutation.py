@@ -4,6 +4,7 @@ For each mutant of ``tests/mutants/<assignment>/`` the public and hidden checks 
 reference: every exact check, and the learning checks (those with a spec, see :mod:`grader.calibration`) only
 where the mutant's ``killed_by`` names them, since a learning check costs up to a minute. The result is a kill
 matrix (mutant × check). A mutant must lose the points of every check it names, and must not get full marks.
+A correct variant (:class:`grader.mutants.Variant`) is graded the same way and must lose no point of an exact check.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.calibration import find_specs
-from grader.mutants import Mutant, load_bank
+from grader.mutants import Mutant, Variant, load_bank
 from grader.runner import assignment_dirs, run_checks
 
 
@@ -35,16 +36,29 @@ class MutantResult:
         return [name for name in self.mutant.killed_by if not self.failed.get(name, False)]
 
 
-def grade_mutant(course_root: Path, mutant: Mutant, work: Path, select: str | None = None) -> MutantResult:
-    """Grade the mutant with the assignment's public and hidden checks (those matching the pytest ``-k``
-    expression ``select``, if given)."""
-    impl = mutant.build(course_root / "solutions", work / "impl")
-    dirs = assignment_dirs(course_root, mutant.assignment.split("_", 1)[0], hidden=True)
+def grade_patched(
+    course_root: Path, patched: Mutant | Variant, work: Path, select: str | None = None
+) -> dict[str, bool]:
+    """Grade a mutant or a variant with the assignment's public and hidden checks (those matching the pytest
+    ``-k`` expression ``select``, if given): check name -> it failed."""
+    impl = patched.build(course_root / "solutions", work / "impl")
+    dirs = assignment_dirs(course_root, patched.assignment.split("_", 1)[0], hidden=True)
     failed: dict[str, bool] = {}
     for result in run_checks(course_root, str(impl), dirs, work / "run", ["-k", select] if select else []):
         name = result.name.split("[")[0]
         failed[name] = failed.get(name, False) or not result.passed
-    return MutantResult(mutant, failed)
+    return failed
+
+
+def grade_mutant(course_root: Path, mutant: Mutant, work: Path, select: str | None = None) -> MutantResult:
+    """Grade the mutant with the assignment's public and hidden checks (``select`` as in :func:`grade_patched`)."""
+    return MutantResult(mutant, grade_patched(course_root, mutant, work, select))
+
+
+def exact_checks_only(course_root: Path, assignment: str) -> str | None:
+    """A ``-k`` expression leaving out every learning check of the assignment (those with a spec)."""
+    learning = sorted({spec.check for spec in find_specs(course_root, assignment)})
+    return " and ".join(f"not {name}" for name in learning) or None
 
 
 def _without(learning: set[str], mutant: Mutant) -> str | None:

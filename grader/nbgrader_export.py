@@ -11,7 +11,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
+
+from grader.runner import GradingError
+from grader.submissions import graded_folders
 
 NOTEBOOK = "checks"
 
@@ -29,17 +33,23 @@ def check_scores(results_json: Path) -> dict[str, dict[str, tuple[float, float]]
 
 def export(batch_out: Path, db_url: str) -> int:
     """Put every graded student of ``batch_out`` (one folder with ``results.json`` each) into the gradebook at
-    ``db_url`` (e.g. ``sqlite:///gradebook.db``); returns the number of students written."""
+    ``db_url`` (e.g. ``sqlite:///gradebook.db``); returns the number of students written. Refuses, before it
+    creates a gradebook, a folder without graded students."""
+    students = [job for job in graded_folders(batch_out) if (job.out / "results.json").is_file()]
+    if not students:
+        raise GradingError(f"no graded submissions (folders with results.json) in {batch_out}; nothing exported")
     from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
 
     # nbgrader creates a new gradebook by running the `alembic` command of its environment (this venv)
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    students = sorted(p.parent for p in batch_out.glob("*/results.json"))
-    with Gradebook(db_url) as gb:
-        for folder in students:
-            student = folder.name
+    with Gradebook(db_url) as gb, warnings.catch_warnings():
+        # nbgrader's add_submission triggers SQLAlchemy autoflush warnings about its own objects; they are harmless
+        warnings.simplefilter("ignore", SAWarning)
+        for job in students:
+            student = job.student
             gb.update_or_create_student(student)
-            for assignment, checks in check_scores(folder / "results.json").items():
+            for assignment, checks in check_scores(job.out / "results.json").items():
                 try:
                     gb.find_assignment(assignment)
                 except MissingEntry:

@@ -16,11 +16,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from grader import golden
 from grader.notebooks import student_notebook
 from grader.results import read_records
+from grader.student_repo import Changes, RepoUpdateError, update_repo
 
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*# END SOLUTION[ \t]*$")
@@ -95,19 +98,23 @@ def collect_checks(course_root: Path, assignment: str) -> list[dict]:
 
 
 def points_table(checks: list[dict]) -> str:
-    """Markdown table of the public checks, plus one line for the hidden ones."""
+    """Markdown table of the public checks with their points and CPU-time limits, plus one line for the hidden
+    ones."""
     public = [c for c in checks if "/public/" in c["nodeid"]]
     hidden = [c for c in checks if "/hidden/" in c["nodeid"]]
-    rows = ["| check | what it measures | points |", "|---|---|---|"]
+    rows = ["| check | what it measures | points | CPU limit |", "|---|---|---|---|"]
     for c in public:
         file, _, name = c["nodeid"].rpartition("::")
-        rows.append(f"| `{name}` ({Path(file).name}) | {c['title']} | {c['points']:g} |")
+        rows.append(f"| `{name}` ({Path(file).name}) | {c['title']} | {c['points']:g} | {c['cpu_seconds']:g} s |")
     pub, hid = sum(c["points"] for c in public), sum(c["points"] for c in hidden)
     if hidden:
+        limits = sorted({c["cpu_seconds"] for c in hidden})
+        span = f"{limits[0]:g} s" if len(limits) == 1 else f"{limits[0]:g}–{limits[-1]:g} s"
         rows.append(
-            f"| hidden checks ({len(hidden)}) | run by the grader only: other seeds, variants, edge cases | {hid:g} |"
+            f"| hidden checks ({len(hidden)}) | run by the grader only: other seeds, variants, edge cases | {hid:g} "
+            f"| {span} each |"
         )
-    rows.append(f"| **total** | | **{pub + hid:g}** |")
+    rows.append(f"| **total** | | **{pub + hid:g}** | |")
     return "\n".join(rows)
 
 
@@ -141,16 +148,29 @@ def assignment_names(course_root: Path) -> list[str]:
 
 
 def write_all_stubs(course_root: Path, dest_root: Path) -> None:
+    """Stubs of every assignment into ``dest_root``, and the public checks' expected values (:mod:`grader.golden`)
+    into ``tests/public/<assignment>/expected.json``."""
     for name in assignment_names(course_root):
         write_assignment_stubs(course_root, name, dest_root / name)
+        values = golden.generate(course_root, name)
+        if values is not None:
+            (course_root / "tests" / "public" / name / golden.FILE).write_text(values, encoding="utf-8")
 
 
 def stub_drift(course_root: Path) -> list[str]:
-    """Files of ``assignments/`` that differ from what generation produces now (empty: no drift)."""
+    """Files of ``assignments/`` and expected-value files that differ from what generation produces now (empty:
+    no drift)."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "assignments"
-        write_all_stubs(course_root, fresh)
-        return _tree_differences(fresh, course_root / "assignments")
+        for name in assignment_names(course_root):
+            write_assignment_stubs(course_root, name, fresh / name)
+        drift = _tree_differences(fresh, course_root / "assignments")
+    for name in assignment_names(course_root):
+        values = golden.generate(course_root, name)
+        path = course_root / "tests" / "public" / name / golden.FILE
+        if values is not None and (not path.is_file() or path.read_text(encoding="utf-8") != values):
+            drift.append(f"differs: {path.relative_to(course_root)}")
+    return drift
 
 
 def _tree_differences(expected: Path, actual: Path) -> list[str]:
@@ -170,19 +190,39 @@ def _is_named(assignment: str, prefix: str) -> bool:
     return assignment == prefix or assignment.startswith(prefix + "_")
 
 
-def release(course_root: Path, dest: Path, only: list[str] | None = None) -> list[str]:
-    """Write a student repo into ``dest``: stubs, public checks, the grader, README, workflows.
+@dataclass
+class Released:
+    """What :func:`release` did: the assignments released and the files it added, changed and deleted."""
+
+    names: list[str]
+    changes: Changes
+
+
+def release(course_root: Path, dest: Path, only: list[str] | None = None) -> Released:
+    """Write the student repo into ``dest``, or update the one an earlier release wrote there (files no longer
+    released are deleted, files edited since the last release are never overwritten: :mod:`grader.student_repo`).
 
     ``only`` (prefixes such as ``hw01``) limits it to some assignments, e.g. those released so far. Never
-    writes solutions, hidden checks or mutants. Returns the assignments released."""
-    if dest.exists() and any(dest.iterdir()):
-        raise ReleaseError(f"{dest} exists and is not empty")
+    writes solutions, hidden checks or mutants."""
     names = assignment_names(course_root)
     if only:
         unknown = [p for p in only if not any(_is_named(n, p) for n in names)]
         if unknown:
             raise ReleaseError(f"no assignment {', '.join(unknown)} in {course_root / 'solutions'}")
         names = [n for n in names if any(_is_named(n, p) for p in only)]
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp) / "repo"
+        _write_release(course_root, staging, names)
+        try:
+            changes = update_repo(staging, dest)
+        except RepoUpdateError as err:
+            raise ReleaseError(str(err)) from None
+    return Released(names, changes)
+
+
+def _write_release(course_root: Path, dest: Path, names: list[str]) -> None:
+    """Write the release of ``names`` into the new folder ``dest``: stubs, public checks, the grader, README,
+    workflows."""
     for name in names:
         write_assignment_stubs(course_root, name, dest / "assignments" / name)
         public = course_root / "tests" / "public" / name
@@ -201,7 +241,6 @@ def release(course_root: Path, dest: Path, only: list[str] | None = None) -> lis
         out = dest / target
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    return names
 
 
 #: the course repo's pytest runs the grader's own tests; the student repo's runs the public checks
@@ -213,5 +252,4 @@ TEMPLATE_FILES = {
     "Makefile": "Makefile",
     "gitignore": ".gitignore",
     "checks.yml": ".github/workflows/checks.yml",
-    "grade.yml": ".github/workflows/grade.yml",
 }

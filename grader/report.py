@@ -26,16 +26,17 @@ def display_name(result: CheckResult) -> str:
     return f"{result.assignment} · {result.name}{tag}"
 
 
-def gradescope_json(results: list[CheckResult], execution_time: float) -> dict:
+def gradescope_json(results: list[CheckResult], execution_time: float, notes: list[str] = ()) -> dict:
     """The Gradescope autograder ``results.json`` document (score is the sum of passing checks).
 
     Only the keys of Gradescope's specification are used; the maximum score and per-check durations,
-    which the specification has no key for, go into ``extra_data``."""
+    which the specification has no key for, go into ``extra_data``. ``notes`` (what was graded) follow the
+    summary line in ``output``, which the student sees above the checks."""
     score, max_score = total(results)
     return {
         "score": score,
         "execution_time": round(execution_time, 3),
-        "output": summary_line(results),
+        "output": "\n".join([summary_line(results), *notes]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "extra_data": {"max_score": max_score, "assignments": sorted({r.assignment for r in results})},
@@ -101,9 +102,12 @@ def summary_line(results: list[CheckResult]) -> str:
     return f"{_fmt(score)} / {_fmt(max_score)} points ({passed} of {len(results)} checks passed{not_graded})"
 
 
-def markdown(results: list[CheckResult]) -> str:
-    """A markdown summary: one table per assignment, failing checks with their messages."""
+def markdown(results: list[CheckResult], notes: list[str] = ()) -> str:
+    """A markdown summary: what was graded, one table per assignment, and the messages of the failing checks
+    (one message shared by several checks, such as an import error, is written once with their names)."""
     lines = ["# RL homework grading", "", f"**Total: {summary_line(results)}**", ""]
+    if notes:
+        lines += [f"- {note}" for note in notes] + [""]
     by_assignment: dict[str, list[CheckResult]] = defaultdict(list)
     for r in results:
         by_assignment[r.assignment].append(r)
@@ -118,13 +122,19 @@ def markdown(results: list[CheckResult]) -> str:
         if figures:
             lines += ["", "### Learning curves", ""]
             lines += [f"- `{r.name}` ({'pass' if r.passed else 'fail'}): ![{r.name}]({r.figure})" for r in figures]
-        failing = [r for r in rs if not r.passed]
-        if failing:
+        by_message: dict[str, list[CheckResult]] = defaultdict(list)
+        for r in rs:
+            if not r.passed:
+                by_message[r.message].append(r)
+        if by_message:
             lines += ["", "### What to fix", ""]
-            for r in failing:
-                text = r.message.replace("\n", "\n    ")
-                unit = "point" if r.max_points == 1 else "points"
-                lines += [f"- **`{r.name}`** ({_fmt(r.max_points)} {unit}):", "", f"    {text}", ""]
+            for message, checks in by_message.items():
+                text = message.replace("\n", "\n    ")
+                points = sum(r.max_points for r in checks)
+                unit = "point" if points == 1 else "points"
+                names = ", ".join(f"`{r.name}`" for r in checks)
+                many = f"{len(checks)} checks, " if len(checks) > 1 else ""
+                lines += [f"- **{names}** ({many}{_fmt(points)} {unit}):", "", f"    {text}", ""]
         lines.append("")
     return "\n".join(lines)
 
@@ -155,7 +165,11 @@ def terminal_table(results: list[CheckResult], width: int = 110) -> str:
 
 
 def write_all(
-    results: list[CheckResult], out_dir: Path, execution_time: float, step_summary: bool = True
+    results: list[CheckResult],
+    out_dir: Path,
+    execution_time: float,
+    step_summary: bool = True,
+    notes: list[str] = (),
 ) -> dict[str, Path]:
     """Write results.json, junit.xml and report.md into ``out_dir``; append the markdown to the
     GitHub job summary when ``$GITHUB_STEP_SUMMARY`` is set (and ``step_summary``). Returns the written paths."""
@@ -165,14 +179,34 @@ def write_all(
         "junit": out_dir / "junit.xml",
         "markdown": out_dir / "report.md",
     }
-    paths["results"].write_text(json.dumps(gradescope_json(results, execution_time), indent=2), encoding="utf-8")
+    document = gradescope_json(results, execution_time, notes)
+    paths["results"].write_text(json.dumps(document, indent=2), encoding="utf-8")
     tree = ET.ElementTree(junit_xml(results))
     ET.indent(tree)
     tree.write(paths["junit"], encoding="utf-8", xml_declaration=True)
-    md = markdown(results)
-    paths["markdown"].write_text(md, encoding="utf-8")
+    _write_markdown(markdown(results, notes), paths["markdown"], step_summary)
+    return paths
+
+
+def write_not_graded(out_dir: Path, reason: str, step_summary: bool = True) -> None:
+    """Reports of a submission that could not be graded (no code found, several edited copies): 0 points and
+    the reason, in ``results.json`` (what a Gradescope student sees) and ``report.md``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    document = {
+        "score": 0.0,
+        "output": f"Not graded: {reason}",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {"max_score": 0.0, "not_graded": reason},
+        "tests": [],
+    }
+    (out_dir / "results.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
+    _write_markdown(f"# RL homework grading\n\n**Not graded: {reason}**\n", out_dir / "report.md", step_summary)
+
+
+def _write_markdown(md: str, path: Path, step_summary: bool) -> None:
+    path.write_text(md, encoding="utf-8")
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path and step_summary:
         with open(summary_path, "a", encoding="utf-8") as fh:
             fh.write(md + "\n")
-    return paths

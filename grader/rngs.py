@@ -33,11 +33,15 @@ def seed_torch(seed: int) -> None:
 
 
 def global_rng_digests() -> dict[str, str]:
-    """Digests of the states of ``np.random`` (key ``numpy``) and ``random`` (key ``random``): a digest changes
-    when anything draws from that generator."""
+    """Digests of the states of ``np.random`` (key ``numpy``), ``random`` (key ``random``) and, when torch is
+    loaded, torch's default generator (key ``torch``): a digest changes when anything draws from that generator."""
     _, key, pos, has_gauss, gauss = np.random.get_state(legacy=True)
     numpy_state = key.tobytes() + repr((pos, has_gauss, gauss)).encode()
-    return {
+    digests = {
         "numpy": hashlib.sha256(numpy_state).hexdigest(),
         "random": hashlib.sha256(repr(random.getstate()).encode()).hexdigest(),
     }
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        digests["torch"] = hashlib.sha256(torch.get_rng_state().numpy().tobytes()).hexdigest()
+    return digests

@@ -1,16 +1,19 @@
 """Submissions: unpacking and grading one, and grading a whole class into one gradebook (resumable).
 
-A batch folder holds one entry per student: a folder (their repo or its ``assignments/``) or a ``.zip``; the
-entry's name (without ``.zip``) is the student's name. Each submission is graded exactly as ``rlgrade grade``
-does (in its own pytest process, sandboxed with ``sandbox=True``) into ``<out>/<student>/``. A student whose
-``report.md`` exists is skipped, so an interrupted batch resumes where it stopped. ``<out>/gradebook.csv`` has
-one row per student: name, assignment, points, maximum, then the points of every check.
+A submission is a folder or a ``.zip`` of any shape a student uploads (:mod:`grader.locate` finds the code of
+each assignment in it). A batch folder holds one entry per student: a folder or a ``.zip``, whose name
+(without ``.zip``) is the student's name. Each submission is graded exactly as ``rlgrade grade`` does (in its
+own pytest process, sandboxed with ``sandbox=True``) into ``<out>/<student>/``. A student whose ``report.md``
+exists is skipped, so an interrupted batch resumes where it stopped. ``<out>/gradebook.csv`` has one row per
+student: name, assignment, points, maximum, then the points of every check; a submission that could not be
+graded has 0 points and the reason in the ``error`` column.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import sys
 import tempfile
 import time
 import zipfile
@@ -19,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import report
+from grader.locate import SubmissionError, locate
+from grader.progress import BatchProgress
 from grader.results import CheckResult
-from grader.runner import GradingError, assignment_dirs, run_checks
+from grader.runner import GradingError, Progress, assignment_dirs, run_checks
 
 
 @dataclass(frozen=True)
@@ -30,36 +35,51 @@ class Job:
     out: Path
 
 
+@dataclass
+class Grading:
+    """The verdicts on one submission, and what the grader did with its shape (which folder it graded)."""
+
+    results: list[CheckResult]
+    notes: list[str]
+
+
 def submissions_in(folder: Path) -> list[Job]:
     """One job per folder or ``.zip`` in ``folder`` (hidden entries skipped), sorted by student name."""
     if not folder.is_dir():
         raise GradingError(f"{folder} is not a folder of submissions")
     entries = [p for p in folder.iterdir() if not p.name.startswith((".", "_")) and (p.is_dir() or p.suffix == ".zip")]
+    if not entries:
+        raise GradingError(f"no submissions in {folder}: expected one folder or .zip file per student")
     return [Job(p.name.removesuffix(".zip"), p, Path()) for p in sorted(entries)]
 
 
-def unpack_submission(submission: str, work_dir: Path) -> str:
-    """A zip is extracted into ``work_dir`` (refusing paths that escape it); folders are used in place.
-    The words ``solutions`` and ``assignments`` name the course's own trees (write ``./solutions`` for a
-    folder of that name elsewhere)."""
-    if submission in ("solutions", "assignments"):
-        return submission
-    path = Path(submission)
-    if not path.exists():
+def unpack_submission(submission: Path, work_dir: Path) -> Path:
+    """The folder to search for the student's code: a zip is extracted into ``work_dir`` (refusing paths that
+    escape it), a folder is used in place."""
+    if not submission.exists():
         raise GradingError(f"submission {submission} does not exist")
-    if path.is_file():
-        if not zipfile.is_zipfile(path):
-            raise GradingError(f"submission {submission} is neither a folder nor a zip file")
-        target = (work_dir / "submission").resolve()
-        with zipfile.ZipFile(path) as zf:
-            for member in zf.namelist():
-                if not (target / member).resolve().is_relative_to(target):
-                    raise GradingError(f"zip member {member!r} would be written outside the submission folder")
-            zf.extractall(target)
-        entries = [p for p in target.iterdir() if not p.name.startswith("__MACOSX")]
-        single_wrapper = len(entries) == 1 and entries[0].is_dir() and not entries[0].name.startswith("hw")
-        path = entries[0] if single_wrapper else target
-    return str(path.resolve())
+    if submission.is_dir():
+        return submission.resolve()
+    if not zipfile.is_zipfile(submission):
+        raise SubmissionError(f"submission {submission.name} is neither a folder nor a zip file")
+    target = (work_dir / "submission").resolve()
+    with zipfile.ZipFile(submission) as zf:
+        for member in zf.namelist():
+            if not (target / member).resolve().is_relative_to(target):
+                raise SubmissionError(f"zip member {member!r} would be written outside the submission folder")
+        zf.extractall(target)
+    return target
+
+
+def implementation_of(course: Path, submission: str, assignments: list[str], work_dir: Path) -> tuple[str, list[str]]:
+    """The ``--impl`` to grade and notes on what was graded. The words ``solutions`` and ``assignments`` name the
+    course's own trees (write ``./solutions`` for a folder of that name elsewhere); anything else is a
+    submission, whose code of each assignment is found and copied into ``work_dir``."""
+    if submission in ("solutions", "assignments"):
+        return submission, []
+    top = unpack_submission(Path(submission), work_dir)
+    located = locate(top, assignments, course / "assignments", work_dir / "impl")
+    return str(located.root), located.notes
 
 
 def grade_submission(
@@ -70,26 +90,18 @@ def grade_submission(
     out: Path,
     sandbox: bool,
     step_summary: bool = True,
-    show_progress: bool = False,
-) -> list[CheckResult]:
+    progress: Progress | None = None,
+) -> Grading:
     """Grade one submission (a folder, a zip, ``solutions`` or ``assignments``) and write its reports to ``out``;
-    ``show_progress`` draws a progress bar of the checks (with the one running) on stderr."""
-    from tqdm import tqdm
-
+    ``progress(done, total, running)`` hears of every check that starts or ends."""
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp, tqdm(unit="check", disable=not show_progress, leave=False) as bar:
-
-        def progress(done: int, total: int, running: str | None) -> None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(running.rsplit("::", 1)[-1] if running else "", refresh=True)
-
-        impl = unpack_submission(submission, Path(tmp))
-        dirs = assignment_dirs(course, hw, hidden)
+    dirs = assignment_dirs(course, hw, hidden)
+    with tempfile.TemporaryDirectory() as tmp:
+        impl, notes = implementation_of(course, submission, sorted({d.name for d in dirs}), Path(tmp))
         options = ["--curves-dir", str(out / "curves"), *(["--sandbox"] if sandbox else [])]
         results = run_checks(course, impl, dirs, out / "work", options, progress)
-    report.write_all(results, out, time.monotonic() - started, step_summary)
-    return results
+    report.write_all(results, out, time.monotonic() - started, step_summary, notes)
+    return Grading(results, notes)
 
 
 def grade_batch(
@@ -102,62 +114,91 @@ def grade_batch(
     sandbox: bool,
 ) -> tuple[list[Job], list[Job], list[Job]]:
     """Grade every submission of ``folder`` not graded yet; returns the jobs graded now, those skipped as
-    already graded, and those that could not be graded (their ``error.txt`` says why; retried next time)."""
+    already graded, and those that could not be graded (their ``error.txt`` says why; retried next time).
+    Progress on stderr: checks done over the whole batch and the students being graded now."""
     jobs = [Job(j.student, j.submission, out / j.student) for j in submissions_in(folder)]
     skipped = [j for j in jobs if (j.out / "report.md").is_file()]
     todo = [j for j in jobs if j not in skipped]
     failed: list[Job] = []
-    from tqdm import tqdm
+    progress = BatchProgress(len(todo))
 
-    with ThreadPoolExecutor(max(1, workers)) as pool, tqdm(total=len(todo), unit="submission") as bar:
-        running = {
-            pool.submit(grade_submission, course, str(j.submission), hw, hidden, j.out, sandbox, False): j for j in todo
-        }
+    def grade_one(job: Job) -> None:
+        """Grade one submission; a submission that cannot be graded gets ``error.txt`` (and is retried next time)."""
+        progress.started(job.student)
+        (job.out / "error.txt").unlink(missing_ok=True)
+        try:
+            grading = grade_submission(
+                course, str(job.submission), hw, hidden, job.out, sandbox, False, progress.for_student(job.student)
+            )
+            busy = [r.name for r in grading.results if r.busy]
+            if busy:  # no verdict on these checks: the submission is graded again on the next run
+                for report_file in ("report.md", "results.json"):
+                    (job.out / report_file).unlink(missing_ok=True)
+                raise GradingError(f"not graded, the machine was too busy: {', '.join(busy)}")
+        except GradingError as err:  # e.g. a zip escaping its folder, two edited copies of the assignment
+            job.out.mkdir(parents=True, exist_ok=True)
+            (job.out / "error.txt").write_text(str(err) + "\n", encoding="utf-8")
+            failed.append(job)
+            progress.ended(job.student, f"not graded: {err}")
+            return
+        progress.ended(job.student, report.summary_line(grading.results))
+
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        running = [pool.submit(grade_one, j) for j in todo]
         try:
             for done in as_completed(running):
-                job = running[done]
-                try:
-                    busy = [r.name for r in done.result() if r.busy]
-                    if busy:  # no verdict on these checks: the submission is graded again on the next run
-                        for report_file in ("report.md", "results.json"):
-                            (job.out / report_file).unlink(missing_ok=True)
-                        raise GradingError(f"not graded, the machine was too busy: {', '.join(busy)}")
-                except GradingError as err:  # this submission cannot be graded (e.g. a zip escaping its folder)
-                    job.out.mkdir(parents=True, exist_ok=True)
-                    (job.out / "error.txt").write_text(str(err) + "\n", encoding="utf-8")
-                    failed.append(job)
-                bar.set_postfix_str(job.student)
-                bar.update()
+                done.result()
         except KeyboardInterrupt:  # stop: drop the queued gradings, let the running ones finish, keep the book
             for future in running:
                 future.cancel()
-            bar.write("interrupted: finishing the gradings in progress; run the same command again to resume")
+            print("interrupted: finishing the gradings in progress; run the same command again", file=sys.stderr)
             pool.shutdown(wait=True)
             write_gradebook(jobs, out / "gradebook.csv")
             raise
+        finally:
+            progress.close()
     write_gradebook(jobs, out / "gradebook.csv")
     return [j for j in todo if j not in failed], skipped, failed
 
 
+def graded_folders(out: Path) -> list[Job]:
+    """The report folders in ``out``: ``<student>/`` (grade-batch) or ``<owner>/<repo>/`` (the grade-class
+    workflow), each holding ``results.json`` or ``error.txt``; the student is the folder's path below ``out``."""
+    if not out.is_dir():
+        raise GradingError(f"{out} is not a folder of graded submissions")
+
+    def graded(p: Path) -> bool:
+        return (p / "results.json").is_file() or (p / "error.txt").is_file()
+
+    folders = []
+    for entry in sorted(p for p in out.iterdir() if p.is_dir()):
+        folders += [entry] if graded(entry) else sorted(p for p in entry.iterdir() if p.is_dir() and graded(p))
+    return [Job(p.relative_to(out).as_posix(), Path(), p) for p in folders]
+
+
 def collect_gradebook(out: Path) -> Path:
     """``<out>/gradebook.csv`` from the student folders already in ``out`` (e.g. reports of a CI matrix)."""
-    graded = [p for p in sorted(out.iterdir()) if (p / "results.json").is_file() or (p / "error.txt").is_file()]
+    graded = graded_folders(out)
     if not graded:
-        raise GradingError(f"no graded submissions (folders with results.json) in {out}")
-    write_gradebook([Job(p.name, Path(), p) for p in graded], out / "gradebook.csv")
+        raise GradingError(f"no graded submissions (folders with results.json or error.txt) in {out}")
+    write_gradebook(graded, out / "gradebook.csv")
     return out / "gradebook.csv"
 
 
 def write_gradebook(jobs: list[Job], path: Path) -> None:
-    """One row per student from their ``results.json``: points, maximum and every check's points."""
+    """One row per student from their ``results.json``: points, maximum and every check's points; a student
+    without one has 0 points and the reason (``error.txt``) in the ``error`` column."""
     rows, checks = [], []
     for job in jobs:
         results = job.out / "results.json"
         if not results.is_file():
             error = (job.out / "error.txt").read_text().strip() if (job.out / "error.txt").is_file() else "not graded"
-            rows.append({"student": job.student, "error": error})
+            rows.append({"student": job.student, "points": 0.0, "error": error})
             continue
         data = json.loads(results.read_text(encoding="utf-8"))
+        if data["extra_data"].get("not_graded"):  # written by `rlgrade grade` for a submission it refused
+            rows.append({"student": job.student, "points": 0.0, "error": data["extra_data"]["not_graded"]})
+            continue
         row = {"student": job.student, "points": data["score"], "max_points": data["extra_data"]["max_score"]}
         assignments = sorted({t["name"].split(" · ", 1)[0] for t in data["tests"]})
         row["assignment"] = " ".join(assignments)

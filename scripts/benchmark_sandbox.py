@@ -2,8 +2,12 @@
 
 For each assignment, runs its public and hidden checks against ``solutions/`` once in debug mode (student code
 imported into pytest) and once sandboxed (a confined child per check, forked by the run's zygote), serially,
-and prints the wall times, their ratio and the points of each run (both must be full marks). A benchmark, not
-a test: the numbers depend on the machine and its load.
+and prints the wall times, the CPU times of everything the run started (grader, zygote, children), their
+ratios and the points of each run (both must be full marks). A benchmark, not a test: the wall times depend on
+the machine and its load. The CPU times much less so: they are what the run costs whatever else the machine does,
+and on one CPU (``--cpu``) the wall time of an idle machine is close to them. They are read from a cgroup of
+the run when the benchmark runs as root (cgroup v1 ``cpuacct`` or v2), else from ``getrusage`` of the reaped
+children, which misses processes that were killed before their parent reaped them (the sandbox's zygote).
 
 Usage (from the repo root):
     .venv/bin/python scripts/benchmark_sandbox.py                 # every assignment
@@ -24,8 +28,10 @@ whichever CPUs are free. ``--cpu`` runs both modes on one CPU (the sandbox's wor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -107,19 +113,60 @@ def tiny_course(root: Path) -> Path:
     return root
 
 
-def grade(
-    hw: str, sandbox: bool, out: Path, course: Path, cpus: set[int] | None
-) -> tuple[float, float, float, dict[str, float]]:
-    """(seconds, points, max points, seconds per check) of one grading run of the reference, on ``cpus``."""
+CGROUP_ROOTS = (Path("/sys/fs/cgroup/cpuacct"), Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup"))
+
+
+def cgroup_cpu_seconds(group: Path) -> float:
+    """CPU seconds used by the processes of a cgroup (v1 ``cpuacct.usage`` in ns, v2 ``usage_usec`` in µs)."""
+    usage = group / "cpuacct.usage"
+    if usage.exists():
+        return int(usage.read_text()) / 1e9
+    return int((group / "cpu.stat").read_text().split()[1]) / 1e6
+
+
+@contextlib.contextmanager
+def cgroup_cpu_meter():
+    """(cgroup.procs path or None, a function giving the CPU seconds used so far by the processes put there)."""
+    for root in CGROUP_ROOTS:
+        group = root / f"rlgrade-benchmark-{os.getpid()}"
+        try:
+            group.mkdir()
+        except OSError:
+            continue
+        try:
+            yield group / "cgroup.procs", lambda group=group: cgroup_cpu_seconds(group)
+        finally:
+            with contextlib.suppress(OSError):
+                group.rmdir()
+        return
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    yield (
+        None,
+        lambda: sum(
+            getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) - getattr(before, f)
+            for f in ("ru_utime", "ru_stime")
+        ),
+    )
+
+
+def grade(hw: str, sandbox: bool, out: Path, course: Path, cpus: set[int] | None) -> tuple:
+    """(wall s, CPU s, points, max points, wall s per check) of one grading run of the reference, on ``cpus``."""
     command = [sys.executable, "-m", "grader.cli", "grade", "solutions", "--hw", hw, "--hidden", "--out", str(out)]
     command += ["--course", str(course), "--sandbox" if sandbox else "--no-sandbox"]
-    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
-    started = time.monotonic()
-    subprocess.run(command, cwd=ROOT, capture_output=True, check=True, preexec_fn=pin)
-    seconds = time.monotonic() - started
+    with cgroup_cpu_meter() as (procs, cpu_seconds):
+
+        def enter() -> None:
+            if procs is not None:
+                procs.write_text(str(os.getpid()))
+            if cpus:
+                os.sched_setaffinity(0, cpus)
+
+        started = time.monotonic()
+        subprocess.run(command, cwd=ROOT, capture_output=True, check=True, preexec_fn=enter)
+        seconds, cpu = time.monotonic() - started, cpu_seconds()
     results = json.loads((out / "results.json").read_text())
     checks = {t["name"]: t["extra_data"]["execution_time"] for t in results["tests"]}
-    return seconds, results["score"], results["extra_data"]["max_score"], checks
+    return seconds, cpu, results["score"], results["extra_data"]["max_score"], checks
 
 
 def main() -> None:
@@ -132,7 +179,10 @@ def main() -> None:
     args = parser.parse_args()
     assignments = args.assignments or sorted(p.name.split("_")[0] for p in (ROOT / "solutions").glob("hw*"))
     cpus = {args.cpu} if args.cpu is not None else None
-    print(f"{'assignment':12s} {'debug s':>9s} {'sandbox s':>10s} {'ratio':>6s}  points debug / sandbox")
+    print(
+        f"{'assignment':12s} {'wall: debug s':>13s} {'sandbox s':>9s} {'ratio':>5s}  {'CPU: debug s':>12s} "
+        f"{'sandbox s':>9s} {'ratio':>5s}  points debug / sandbox"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         course = tiny_course(Path(tmp) / "tiny") if args.tiny else ROOT
         for hw in ["hw01"] if args.tiny else assignments:
@@ -140,16 +190,18 @@ def main() -> None:
             for i in range(args.repeat):
                 for sandbox in (False, True):
                     runs[sandbox].append(grade(hw, sandbox, Path(tmp) / f"{hw}-{sandbox}-{i}", course, cpus))
-            debug, boxed = (sorted(runs[mode], key=lambda run: run[0])[args.repeat // 2] for mode in (False, True))
+            middle = args.repeat // 2
+            wall, cpu = ([sorted(run[k] for run in runs[mode])[middle] for mode in (False, True)] for k in (0, 1))
+            debug, boxed = (runs[mode][0] for mode in (False, True))
             print(
-                f"{hw:12s} {debug[0]:9.1f} {boxed[0]:10.1f} {boxed[0] / debug[0]:6.2f}  "
-                f"{debug[1]:g}/{debug[2]:g} / {boxed[1]:g}/{boxed[2]:g}"
+                f"{hw:12s} {wall[0]:13.1f} {wall[1]:9.1f} {wall[1] / wall[0]:5.2f}  {cpu[0]:12.1f} {cpu[1]:9.1f} "
+                f"{cpu[1] / cpu[0]:5.2f}  {debug[2]:g}/{debug[3]:g} / {boxed[2]:g}/{boxed[3]:g}"
                 + (f"  (medians of {args.repeat})" if args.repeat > 1 else ""),
                 flush=True,
             )
-            added = sorted(debug[3], key=lambda name: debug[3][name] - boxed[3].get(name, 0.0))
+            added = sorted(debug[4], key=lambda name: debug[4][name] - boxed[4].get(name, 0.0))
             for name in added[: args.checks]:
-                print(f"    {debug[3][name]:7.2f} s {boxed[3].get(name, float('nan')):7.2f} s  {name[:90]}")
+                print(f"    {debug[4][name]:7.2f} s {boxed[4].get(name, float('nan')):7.2f} s  {name[:90]}")
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ its reward only, ``reward + gamma * V[next_state] * (1 - terminated)``, whatever
 happens to hold. (FrozenLake's holes and goal are such states; the grader also passes value arrays whose
 terminal entries are not 0.)
 
-Values are float arrays of shape ``(n_states,)``, action values ``(n_states, n_actions)``. A stochastic policy
-is an array ``pi`` of shape ``(n_states, n_actions)`` with ``pi[s, a] = π(a|s)``; a deterministic policy is an
-int array of shape ``(n_states,)`` holding one action per state.
+Values are float64 arrays of shape ``(n_states,)``, action values ``(n_states, n_actions)``: compute in float64
+throughout (the checks compare values to 1e-9; float32 rounding alone is 1e-7). A stochastic policy is an array
+``pi`` of shape ``(n_states, n_actions)`` with ``pi[s, a] = π(a|s)``; a deterministic policy is an int array of
+shape ``(n_states,)`` holding one action per state.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def bellman_backup(P: Model, V: np.ndarray, gamma: float) -> np.ndarray:
     summed over EVERY outcome of ``P[s][a]``. Pure function: ``V`` is not modified.
 
     Returns:
-        A float array of shape ``(n_states, n_actions)``.
+        A float64 array of shape ``(n_states, n_actions)``.
     """
     raise NotImplementedError("bellman_backup — fill this in (see its docstring in dp.py)")
 
@@ -60,7 +61,7 @@ def policy_evaluation(
         V_{k+1}[s] = Σ_a π(a|s) · Q_k[s, a],      Q_k = bellman_backup(P, V_k, γ).
 
     Stop after the first sweep with ``max_s |V_{k+1}[s] − V_k[s]| < theta``, or after ``max_sweeps`` sweeps,
-    and return ``V_{k+1}`` (a new float array of shape ``(n_states,)``; ``v0`` is not modified).
+    and return ``V_{k+1}`` (a new float64 array of shape ``(n_states,)``; ``v0`` is not modified).
     """
     raise NotImplementedError("policy_evaluation — fill this in (see its docstring in dp.py)")
 

@@ -46,14 +46,16 @@ class ReinforceAgent:
         policy: ``CategoricalPolicy(obs_dim, n, hidden)`` for a ``Discrete(n)`` action space,
             ``GaussianPolicy(obs_dim, m, hidden, log_std_init)`` for a ``Box`` of shape (m,);
         value_net: ``mlp([obs_dim, *hidden, 1])`` when ``baseline``, else ``None``;
-        optimizer: ONE ``torch.optim.Adam`` over the policy's and the value net's parameters, learning rate ``lr``.
+        optimizer: ONE ``torch.optim.Adam`` over the policy's and the value net's parameters, learning rate ``lr``
+            and PyTorch's other defaults (betas (0.9, 0.999), eps 1e-8), created once: its moments carry over from
+            one update to the next.
 
     Protocol:
         * ``act(obs)`` samples a ~ π(·|obs). Discrete: returns the ``int`` a. Continuous: keeps the RAW sample a
           (for the log-probability of the update) and returns ``np.clip(a, low, high)``, a float array in the
           action space (the grader refuses actions outside it).
         * ``act(obs, deterministic=True)``: argmax of the logits, or ``np.clip(μ(obs), low, high)``; it changes
-          nothing in the agent.
+          nothing in the agent and draws no random number (torch's generator is left as it was, whatever σ).
         * ``observe(obs, action, reward, ...)`` records (obs, action, reward) of the step — for a continuous
           space the action recorded is the raw sample of the last ``act``, not the clipped ``action`` it
           receives. When ``terminated or truncated`` the episode ends (a truncated episode is used as it is:
@@ -116,5 +118,9 @@ class ReinforceAgent:
 
             loss = reinforce_loss(policy.log_prob(obs, actions), Ψ) + (1/N) Σ_t (V(s_t) - G_t)²   (the last term
             only with the baseline),  then ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``.
+
+        The grader checks consecutive updates against its own computation of exactly this step (the value term
+        trains only the value net, the policy term only the policy), and that each network's own loss falls when
+        the same batch is used again and again.
         """
         raise NotImplementedError("ReinforceAgent.update — fill this in (see its docstring in reinforce.py)")

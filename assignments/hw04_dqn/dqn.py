@@ -52,7 +52,12 @@ def mlp(sizes: list[int]) -> nn.Sequential:
 
 
 class QNetwork(nn.Module):
-    """Q(s, ·; θ): an MLP ``obs_dim → hidden[0] → … → n_actions`` with ReLU between layers (use :func:`mlp`)."""
+    """Q(s, ·; θ): an MLP ``obs_dim → hidden[0] → … → n_actions`` with ReLU between layers (use :func:`mlp`).
+
+    Keep PyTorch's default initialisation of the ``nn.Linear`` layers (weights and biases uniform in
+    ±1/√fan_in): the learning checks' budgets were calibrated for it, and a check verifies it (with He/Kaiming
+    initialisation a correct agent missed the CartPole bar on 2 of 11 seeds). The same holds for
+    :class:`DuelingQNetwork`."""
 
     def __init__(self, obs_dim: int, n_actions: int, hidden: tuple[int, ...] = (64, 64)) -> None:
         super().__init__()
@@ -203,7 +208,9 @@ class DQNAgent:
     def act(self, obs: np.ndarray, deterministic: bool = False) -> int:
         """ε-greedy action as a plain ``int``: unless ``deterministic``, with probability ``epsilon`` (draw
         ``rng.random() < epsilon``) a uniform action ``int(rng.integers(n_actions))``; otherwise
-        argmax_a Q(obs, a; θ), computed without gradient. Does not change ``step``."""
+        argmax_a Q(obs, a; θ), computed without gradient. Does not change ``step``. With ``deterministic=True``
+        it is the greedy action whatever ``epsilon`` is, and it draws no random number (checked at ε = 1: the
+        state of ``rng`` and of the global generators is the same before and after)."""
         raise NotImplementedError("DQNAgent.act — fill this in (see its docstring in dqn.py)")
 
     def observe(
@@ -225,5 +232,10 @@ class DQNAgent:
 
         then ``zero_grad``, ``L.backward()``, clip the gradient norm of ``q_net`` to ``max_grad_norm``
         (``nn.utils.clip_grad_norm_``) and ``optimizer.step()``. Only ``q_net`` changes.
+
+        The grader checks several consecutive calls against its own computation of exactly this: the mean Huber
+        loss, gradients zeroed before each backward (none left from the previous call), the global gradient norm
+        clipped before the step, and one step of the Adam created once in ``__init__`` (PyTorch's defaults: betas
+        (0.9, 0.999), eps 1e-8, no weight decay), whose moments carry over from one call to the next.
         """
         raise NotImplementedError("DQNAgent.train_step — fill this in (see its docstring in dqn.py)")

@@ -82,13 +82,14 @@ def seed_global_rngs_of(code: Any, seed: int) -> None:
 
 
 def global_rng_digests_of(code: Any) -> dict[str, str]:
-    """:func:`grader.rngs.global_rng_digests` of the process that runs ``code`` (checked: two hex digests)."""
+    """:func:`grader.rngs.global_rng_digests` of the process that runs ``code`` (checked: two or three hex
+    digests, ``torch`` when torch is loaded there)."""
     if not isinstance(code, Remote):
         return global_rng_digests()
     digests = code._endpoint.request("global_rng_digests")
     if (
         type(digests) is not dict
-        or set(digests) != {"numpy", "random"}
+        or not {"numpy", "random"} <= set(digests) <= {"numpy", "random", "torch"}
         or not all(type(v) is str and len(v) == 64 for v in digests.values())
     ):
         raise AssertionError(f"the sandbox answered {str(digests)[:80]} for the state of its random generators")

@@ -39,12 +39,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-import gymnasium as gym
 import numpy as np
 
 from grader.calibration import Measurement
 from grader.harness.calls import beside, call_all, seed_global_rngs_of
 from grader.harness.curves import Curve, moving_average, record
+from grader.harness.envs import make_env
 from grader.harness.loops import OnlineTrainer, VectorTrainer, checked_action, checked_action_batch
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
@@ -58,7 +58,7 @@ def evaluate(
     episode, in the order of ``seeds``; or, for an agent that acts on a batch (``batched``: vector-env agents),
     one call with the observations of the unfinished episodes as rows. (So the evaluated policy must depend on
     the observation only.)"""
-    envs = [gym.make(env_id, **env_kwargs) for _ in seeds]
+    envs = [make_env(env_id, **env_kwargs) for _ in seeds]
     what = f"{type(agent).__name__}.act(obs, deterministic=True) return value"
     observations = [env.reset(seed=seed)[0] for env, seed in zip(envs, seeds, strict=True)]
     returns = np.zeros(len(seeds))
@@ -140,7 +140,7 @@ class DeepSpec:
         eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
         seed_global_rngs_of(agent_cls, agent_seed)
 
-        probe = gym.make(self.env_id, **self.env_kwargs)
+        probe = make_env(self.env_id, **self.env_kwargs)
         probe.action_space.seed(env_seed)
         vector = {"n_envs": self.n_envs} if self.n_envs else {}
         agent = agent_cls(probe.observation_space, probe.action_space, seed=agent_seed, **vector, **self.hparams)

@@ -1,5 +1,6 @@
-"""Trusted pieces of the hw04 (DQN) checks: a tensor validator, linear Q-networks with known weights, and the
-grader's own numpy computations of the known answers (TD targets, Huber loss, dueling aggregation).
+"""Trusted pieces of the hw04 (DQN) checks: linear Q-networks with known weights, validated network outputs and
+parameters, and the train_step check shared by the public and hidden checks (the grader's own answers are in the
+course-only :mod:`grader.oracles.dqn`).
 
 Fixture networks are plain ``nn.Linear`` layers, Q(s) = W s + b, so every value a check expects can be
 worked out by hand from the weights below; the checks pass them to the student's functions in place of
@@ -8,15 +9,17 @@ real Q-networks. Everything returned by student code goes through :func:`as_tens
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import gymnasium as gym
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from grader.harness.calls import seed_global_rngs_of
-from grader.harness.validate import InvalidOutput, as_float, as_tensor_array
+from grader.harness.validate import InvalidOutput, as_float, as_tensor_array, matching_cause
 
 # Observation and action spaces of the agent-level checks (CartPole's shapes, no env needed).
 OBS_SPACE = gym.spaces.Box(-np.inf, np.inf, shape=(4,), dtype=np.float32)
@@ -54,34 +57,6 @@ def linear_q(weight: list[list[float]], bias: list[float]) -> nn.Linear:
     return layer
 
 
-def linear_q_values(weight: list[list[float]], bias: list[float], obs: np.ndarray) -> np.ndarray:
-    """The grader's own Q(s) = W s + b in float64, ``(B, n_actions)``."""
-    return np.asarray(obs, dtype=np.float64) @ np.asarray(weight, dtype=np.float64).T + np.asarray(bias)
-
-
-def trusted_targets(
-    rewards: np.ndarray,
-    terminated: np.ndarray,
-    next_q_online: np.ndarray,
-    next_q_target: np.ndarray,
-    gamma: float,
-    double: bool,
-) -> np.ndarray:
-    """y = r + γ (1 − terminated) · (Q_target(s', argmax Q_online(s', ·)) if double else max Q_target(s', ·))."""
-    if double:
-        best = next_q_online.argmax(axis=1)
-        next_value = next_q_target[np.arange(len(best)), best]
-    else:
-        next_value = next_q_target.max(axis=1)
-    return rewards + gamma * (1.0 - terminated) * next_value
-
-
-def trusted_huber(predicted: np.ndarray, targets: np.ndarray) -> float:
-    """Mean Huber loss with δ = 1: x²/2 for |x| ≤ 1, |x| − 1/2 beyond."""
-    x = np.abs(predicted - targets)
-    return float(np.mean(np.where(x <= 1.0, 0.5 * x**2, x - 0.5)))
-
-
 def net_q_values(net: object, obs: np.ndarray, n_actions: int, what: str) -> np.ndarray:
     """Q-values of a (student) network on ``obs`` as float64 numpy, computed without gradient and validated."""
     with torch.no_grad():
@@ -110,8 +85,45 @@ def make_agent(impl: Any, **hparams: Any) -> Any:
     return agent_cls(OBS_SPACE, ACTION_SPACE, seed=0, **hparams)
 
 
-def check_train_step(impl: Any, double: bool, **hparams: Any) -> None:
-    """train_step on a given batch returns the grader's loss and changes q_net only (public and hidden checks)."""
+class TrainStepBatch(NamedTuple):
+    """The batch of :func:`check_train_step` as numpy arrays (float32 observations, int actions)."""
+
+    obs: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    next_obs: np.ndarray
+    terminated: np.ndarray
+
+
+#: ``(agent, batch, gamma, double) -> (expected loss, note, causes)``: the loss ``train_step`` must return on
+#: ``batch``, computed BEFORE the step from the agent's networks; a note for the message, and the loss some
+#: mistakes would give (named in the message only when the returned loss equals one of them).
+ExpectedLoss = Callable[[Any, TrainStepBatch, float, bool], tuple[float, str, dict[str, float]]]
+
+
+def loss_from_your_functions(impl: Any) -> ExpectedLoss:
+    """The loss ``train_step`` must return, from the submission's own ``dqn_targets``/``double_dqn_targets``
+    (checked against known answers by their own checks) and the Huber loss of ``F.smooth_l1_loss``."""
+
+    def expected_loss(
+        agent: Any, batch: TrainStepBatch, gamma: float, double: bool
+    ) -> tuple[float, str, dict[str, float]]:
+        r, s2, d = (torch.from_numpy(x) for x in (batch.rewards, batch.next_obs, batch.terminated))
+        if double:
+            targets = impl.attr("dqn", "double_dqn_targets")(r, s2, d, agent.q_net, agent.target_net, gamma)
+        else:
+            targets = impl.attr("dqn", "dqn_targets")(r, s2, d, agent.target_net, gamma)
+        name = "double_dqn_targets" if double else "dqn_targets"
+        y = as_tensor_array(targets, f"{name}(...) on the batch", (len(batch.actions),))
+        q = net_q_values(agent.q_net, batch.obs, 2, "agent.q_net(obs)")[np.arange(len(y)), batch.actions]
+        loss = F.smooth_l1_loss(torch.from_numpy(q), torch.from_numpy(y))
+        return float(loss), f"(y from your {name}, which its own check compares with known answers)", {}
+
+    return expected_loss
+
+
+def check_train_step(impl: Any, double: bool, expected_loss: ExpectedLoss, **hparams: Any) -> None:
+    """train_step on a given batch returns ``expected_loss`` and changes q_net only (public and hidden checks)."""
     agent = make_agent(impl, double=double, gamma=0.9, lr=0.01, learning_starts=10**9, **hparams)
     rng = np.random.default_rng(1)
     probe = rng.normal(size=(8, 4)).astype(np.float32)
@@ -129,35 +141,18 @@ def check_train_step(impl: Any, double: bool, **hparams: Any) -> None:
     obs, next_obs = rng.normal(size=(b, 4)).astype(np.float32), rng.normal(size=(b, 4)).astype(np.float32)
     actions, rewards = rng.integers(2, size=b), rng.normal(size=b).astype(np.float32)
     terminated = (rng.random(b) < 0.3).astype(np.float32)
-    q = net_q_values(agent.q_net, obs, 2, "agent.q_net(obs)")[np.arange(b), actions]
-    next_online = net_q_values(agent.q_net, next_obs, 2, "agent.q_net(next_obs)")
-    next_target = net_q_values(agent.target_net, next_obs, 2, "agent.target_net(next_obs)")
-    expected = trusted_huber(q, trusted_targets(rewards, terminated, next_online, next_target, 0.9, double))
-    variants = {
-        "targets from the online net (no target network)": trusted_targets(
-            rewards, terminated, next_online, next_online, 0.9, double
-        ),
-        "no (1 − terminated) mask": trusted_targets(rewards, 0 * terminated, next_online, next_target, 0.9, double),
-        "the other target rule (DQN vs Double DQN)": trusted_targets(
-            rewards, terminated, next_online, next_target, 0.9, not double
-        ),
-    }
+    data = TrainStepBatch(obs, actions, rewards, next_obs, terminated)
+    expected, note, causes = expected_loss(agent, data, 0.9, double)
     target_before = parameters(agent.target_net, "agent.target_net")
     online_before = parameters(agent.q_net, "agent.q_net")
     Batch = impl.attr("replay", "Batch")
-    batch = Batch(
-        torch.from_numpy(obs),
-        torch.from_numpy(actions),
-        torch.from_numpy(rewards),
-        torch.from_numpy(next_obs),
-        torch.from_numpy(terminated),
-    )
+    batch = Batch(*(torch.from_numpy(x) for x in data))
     loss = as_float(agent.train_step(batch), "agent.train_step(batch)")
-    hints = "; ".join(f"{name} would give {trusted_huber(q, y):.5f}" for name, y in variants.items())
     assert abs(loss - expected) <= 1e-4 * max(1.0, abs(expected)), (
         f"DQNAgent(double={double}, gamma=0.9).train_step on a batch of {b} random transitions (30 % terminated) "
-        f"returned the loss {loss:.5f}; the grader computes {expected:.5f} from your q_net and target_net "
-        f"(Huber of Q(s, a) − y, y from {'double_dqn_targets' if double else 'dqn_targets'}). For comparison: {hints}"
+        f"returned the loss {loss:.5f}; expected {expected:.5f} from your q_net and target_net before the step "
+        f"(Huber of Q(s, a) − y, y from {'double_dqn_targets' if double else 'dqn_targets'}) {note}"
+        + matching_cause(np.array([loss]), {k: [v] for k, v in causes.items()}, 1e-4 * max(1.0, abs(expected)))
     )
     assert same_parameters(parameters(agent.target_net, "agent.target_net"), target_before), (
         "train_step changed target_net: only q_net is trained (the target is updated by observe on schedule)"

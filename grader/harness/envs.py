@@ -3,9 +3,24 @@ validated data: ``reset`` gives ``(obs, info)``, ``step`` gives ``(obs, reward, 
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, NamedTuple
 
+import gymnasium as gym
+
 from grader.harness.validate import InvalidOutput, as_bool, as_float, as_int
+from grader.sandbox.import_guard import trusted_imports
+
+
+def make_env(env_id: str, **kwargs: Any) -> gym.Env:
+    """``gym.make(env_id, **kwargs)``; an id ``"module:EnvName"`` (the kit's own envs, e.g.
+    ``grader.harness.point_mass:PointMass-v0``) first imports its module as the grader's own code, since in a
+    check's child the grader is hidden from imports (:mod:`grader.sandbox.import_guard`)."""
+    module, _, name = env_id.rpartition(":")
+    if module:
+        with trusted_imports():
+            importlib.import_module(module)
+    return gym.make(name or env_id, **kwargs)
 
 
 class Step(NamedTuple):
@@ -53,3 +68,17 @@ def checked_step(env: Any, action: int, n_obs: int) -> Step:
         as_bool(truncated, "truncated (returned by step())"),
         _as_info(info, "the info returned by step()"),
     )
+
+
+def blackjack_state(obs: Any) -> tuple[int, int, int]:
+    """A Blackjack observation as a plain tuple ``(player_sum, dealer_card, usable_ace)`` of ints."""
+    return int(obs[0]), int(obs[1]), int(obs[2])
+
+
+BLACKJACK_STATES = 32 * 11 * 2
+
+
+def blackjack_index(obs: Any) -> int:
+    """The Blackjack observation ``(player_sum, dealer_card, usable_ace)`` as one int in ``[0, 704)``."""
+    player, dealer, ace = blackjack_state(obs)
+    return (player * 11 + dealer) * 2 + ace

@@ -1,6 +1,7 @@
-"""The rules of hw01's grid world stated on their own (:class:`GridModel`), so checks compute expected
-observations, rewards and paths without the reference solution, and the checks that compare an env under
-test with them: every move (:func:`check_all_moves`), a shortest path to the goal, slip frequencies, seeds."""
+"""hw01's grid world as the checks see it (:class:`GridModel`: a layout and its moves as data, paths found by
+search), and the checks that compare an env under test with it: every move (:func:`check_all_moves`), a
+shortest path to the goal, slip frequencies, seeds. The move rule itself is the course-only
+:func:`grader.oracles.gridworld.grid_moves`."""
 
 from __future__ import annotations
 
@@ -24,15 +25,19 @@ _OFFSETS: tuple[Cell, ...] = ((-1, 0), (0, 1), (1, 0), (0, -1))
 
 
 class GridModel:
-    """The rules of hw01's grid world, for computing expected values.
+    """hw01's grid world as the checks see it: a layout and, as data, where each action leads.
 
-    Cells are ``(row, col)`` with row 0 on top; observation ``row * cols + col``; actions 0-3 are
-    up, right, down, left. A move into a wall ``#`` or off the grid leaves the agent in place.
+    Cells are ``(row, col)`` with row 0 on top; observation ``row * cols + col``; actions 0-3 are up, right,
+    down, left. ``moves[obs][action]`` is the observation a slip-free move leads to; the public checks read it
+    from their ``expected.json``, hidden checks from :func:`grader.oracles.gridworld.grid_moves`.
     """
 
-    def __init__(self, layout: Sequence[str]) -> None:
+    def __init__(self, layout: Sequence[str], moves: Sequence[Sequence[int]]) -> None:
         self.layout = tuple(layout)
         self.rows, self.cols = len(self.layout), len(self.layout[0])
+        self.moves = [[int(m) for m in row] for row in moves]
+        if len(self.moves) != self.rows * self.cols or any(len(row) != 4 for row in self.moves):
+            raise ValueError(f"the move table does not fit the layout {self.layout}")
         self.start = self.find("S")
         self.goal = self.find("G")
 
@@ -45,21 +50,9 @@ class GridModel:
     def cell(self, index: int) -> Cell:
         return divmod(index, self.cols)
 
-    def target(self, cell: Cell, action: int) -> Cell:
-        """The neighbour of ``cell`` in the direction of ``action`` (maybe a wall or off the grid)."""
-        return cell[0] + _OFFSETS[action][0], cell[1] + _OFFSETS[action][1]
-
-    def blocked(self, cell: Cell) -> str:
-        """Why the agent cannot enter ``cell`` ('' when it can)."""
-        row, col = cell
-        if not (0 <= row < self.rows and 0 <= col < self.cols):
-            return "the edge of the grid is in the way"
-        return "a wall '#' is in the way" if self.layout[row][col] == "#" else ""
-
     def move(self, cell: Cell, action: int) -> Cell:
         """Where a non-slipping move of ``action`` from ``cell`` leads."""
-        nxt = self.target(cell, action)
-        return cell if self.blocked(nxt) else nxt
+        return self.cell(self.moves[self.index(cell)][action])
 
     def neighbours(self, cell: Cell) -> list[tuple[int, Cell]]:
         return [(a, self.move(cell, a)) for a in range(4) if self.move(cell, a) != cell]
@@ -67,39 +60,33 @@ class GridModel:
     def path(self, source: Cell, target: Cell) -> list[int]:
         """A shortest list of actions from ``source`` to ``target`` (breadth-first search), never passing
         through the goal on the way (entering it ends the episode)."""
-        previous: dict[Cell, tuple[Cell, int]] = {}
+        previous = self._search(source)
+        if target not in previous:
+            raise ValueError(f"no path from {source} to {target} in {self.layout}")
+        actions = []
+        while target != source:
+            target, action = previous[target]
+            actions.append(action)
+        return actions[::-1]
+
+    def reachable(self) -> list[Cell]:
+        """Cells the agent can stand on before the episode ends (reachable from S, goal excluded), in order."""
+        return sorted(cell for cell in self._search(self.start) if cell != self.goal)
+
+    def _search(self, source: Cell) -> dict[Cell, tuple[Cell, int]]:
+        """Breadth-first search from ``source`` that does not expand the goal: each cell found and the
+        (previous cell, action) that first reached it (``source`` maps to itself)."""
+        previous: dict[Cell, tuple[Cell, int]] = {source: (source, -1)}
         frontier = deque([source])
-        seen = {source}
         while frontier:
             cell = frontier.popleft()
-            if cell == target:
-                actions = []
-                while cell != source:
-                    cell, action = previous[cell]
-                    actions.append(action)
-                return actions[::-1]
             if cell == self.goal:
                 continue
             for action, nxt in self.neighbours(cell):
-                if nxt not in seen:
-                    seen.add(nxt)
+                if nxt not in previous:
                     previous[nxt] = (cell, action)
                     frontier.append(nxt)
-        raise ValueError(f"no path from {source} to {target} in {self.layout}")
-
-    def reachable(self) -> list[Cell]:
-        """Cells the agent can stand on before the episode ends (reachable from S, goal excluded)."""
-        cells = [(r, c) for r in range(self.rows) for c in range(self.cols) if not self.blocked((r, c))]
-        result = []
-        for cell in cells:
-            if cell == self.goal:
-                continue
-            try:
-                self.path(self.start, cell)
-            except ValueError:
-                continue
-            result.append(cell)
-        return result
+        return previous
 
     def render(self, agent: Cell) -> list[str]:
         """The ansi rendering's lines: the layout with ``A`` on the agent's cell."""
@@ -146,8 +133,11 @@ def check_all_moves(env: Any, model: GridModel) -> int:
                 step = checked_step(env, a, n_obs)
                 expected, got = model.move(here, a), model.cell(step.obs)
                 if got != expected:
-                    reason = model.blocked(model.target(here, a))
-                    why = f"{reason}, so the agent stays" if reason else "that cell is free"
+                    why = (
+                        "the way is blocked by a wall '#' or the edge, so the agent stays"
+                        if expected == here
+                        else ("that cell is free")
+                    )
                     raise AssertionError(
                         f"with slip=0, action {a} ({ACTION_NAMES[a]}) from {describe_cell(here)} must lead to "
                         f"{describe_cell(expected)} ({why}), but your env moved the agent to {describe_cell(got)} "
@@ -164,7 +154,7 @@ def check_all_moves(env: Any, model: GridModel) -> int:
 
 
 def _opens_on_all_sides(model: GridModel, cell: Cell) -> bool:
-    return all(not model.blocked(model.target(cell, a)) and model.target(cell, a) != model.goal for a in range(4))
+    return all(model.move(cell, a) not in (cell, model.goal) for a in range(4))
 
 
 SLIP_KINDS = ("intended", "turned right", "backwards", "turned left")

@@ -29,8 +29,7 @@ import gymnasium as gym
 import numpy as np
 
 from grader.harness.calls import runs_beside
-from grader.harness.envs import checked_reset, checked_step
-from grader.harness.tabular_models import blackjack_index
+from grader.harness.envs import blackjack_index, checked_reset, checked_step, make_env
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 # Actions a little outside a box (float32 rounding of a clipped value) are accepted and clipped.
@@ -99,7 +98,7 @@ def train_td(
     Fails (``AssertionError``) once the episodes use more than ``max_train_steps`` env steps in total: on
     CliffWalking-v1 (no time limit) an agent that learns to walk in circles never finishes.
     """
-    env = gym.make(env_id, **env_kwargs)
+    env = make_env(env_id, **env_kwargs)
     n_actions = int(env.action_space.n)
     env.action_space.seed(env_seed)
     cap = train_step_cap or 1 << 62
@@ -129,8 +128,8 @@ def train_td(
             raise AssertionError(
                 f"{type(agent).__name__} on {env_id}: training used more than {budget} env steps in its first "
                 f"{episode + 1} of {episodes} episodes (mean return {np.mean(returns[: episode + 1]):.1f}); a correct "
-                "agent needs far fewer. Its episodes get longer instead of shorter: check the sign of the TD error "
-                "and that act() explores with probability ε"
+                "agent needs far fewer: its episodes got longer instead of shorter. The exact checks of the agent's "
+                "update and act() say which part differs"
             )
     env.close()
     return total_steps, returns
@@ -140,8 +139,8 @@ def train_td(
 def train_mc_episodes(agent: Any, env_id: str, episodes: int, seed: int) -> int:
     """Run ``episodes`` episodes of a Monte Carlo control ``agent`` (hw02) on ``env_id`` (reset with ``seed``
     once): ``act(state)`` per step, ``update_episode(states, actions, rewards)`` after each episode. States are
-    :func:`grader.harness.tabular_models.blackjack_index` for Blackjack-v1. Returns the env steps used."""
-    env = gym.make(env_id)
+    :func:`grader.harness.envs.blackjack_index` for Blackjack-v1. Returns the env steps used."""
+    env = make_env(env_id)
     what = f"{type(agent).__name__}.act() return value"
     act, update_episode = agent.act, agent.update_episode
     total_steps = 0
@@ -174,7 +173,7 @@ class OnlineTrainer:
     """
 
     def __init__(self, agent: Any, env_id: str, env_kwargs: dict[str, Any], env_seed: int) -> None:
-        self.env = gym.make(env_id, **env_kwargs)
+        self.env = make_env(env_id, **env_kwargs)
         self.env.action_space.seed(env_seed)
         self.act, self.observe = agent.act, agent.observe
         self.what = f"{type(agent).__name__}.act(obs) return value"
@@ -222,7 +221,7 @@ class VectorTrainer:
 
     def __init__(self, agent: Any, env_id: str, env_kwargs: dict[str, Any], n_envs: int, env_seed: int) -> None:
         self.n_envs = int(n_envs)
-        self.envs = gym.vector.SyncVectorEnv([lambda: gym.make(env_id, **env_kwargs) for _ in range(self.n_envs)])
+        self.envs = gym.vector.SyncVectorEnv([lambda: make_env(env_id, **env_kwargs) for _ in range(self.n_envs)])
         self.space = self.envs.single_action_space
         self.act, self.observe = agent.act, agent.observe
         self.what = f"{type(agent).__name__}.act(obs) return value (obs of {self.n_envs} envs)"
@@ -241,7 +240,8 @@ class VectorTrainer:
             obs = self.obs
             actions = checked_action_batch(self.act(obs.copy()), self.space, self.n_envs, self.what)
             next_obs, rewards, terminated, truncated, _ = self.envs.step(actions)
-            self.observe(obs.copy(), actions.copy(), rewards.copy(), next_obs.copy(), terminated.copy(), truncated)
+            copies = (obs, actions, rewards, next_obs, terminated, truncated)
+            self.observe(*(array.copy() for array in copies))
             self.step += self.n_envs
             self.episode_returns += rewards  # 0 on a reset step
             for i in np.flatnonzero(terminated | truncated):
@@ -299,3 +299,22 @@ def scripted_steps(
             obs, _ = checked_reset(env, n_obs)
             entries.append((obs, None, False))
     return entries
+
+
+@runs_beside
+def output_gradients(net: Any, inputs: np.ndarray, weights: np.ndarray) -> list[tuple[str, Any]]:
+    """∂/∂θ Σ_ij weights[i, j] · net(inputs)[i, j] for every named parameter θ of ``net`` (a torch module of the
+    code under test), computed on a deep copy: the network itself, its ``.grad`` and every RNG stay untouched.
+
+    The grader computes ``weights`` (the derivative of the documented loss with respect to the network's
+    outputs) itself; only the backward pass through the student's architecture runs here. Returns
+    ``[(name, gradient)]`` in ``named_parameters()`` order, a zero tensor where no gradient reaches a parameter."""
+    import copy
+
+    import torch
+
+    twin = copy.deepcopy(net)
+    twin.zero_grad(set_to_none=True)
+    outputs = twin(torch.as_tensor(inputs))
+    (outputs * torch.as_tensor(weights, dtype=outputs.dtype).reshape(outputs.shape)).sum().backward()
+    return [(name, p.grad if p.grad is not None else torch.zeros_like(p)) for name, p in twin.named_parameters()]

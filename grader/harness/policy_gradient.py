@@ -1,52 +1,22 @@
-"""Trusted helpers of the policy-gradient checks (hw03): tensor validation, the grader's own known answers, and
-the exact checks shared by the public and the hidden checks (run with other inputs there).
+"""Trusted helpers of the policy-gradient checks (hw03): the exact checks shared by the public and the hidden
+checks (run with other inputs there).
 
 Student code returns torch tensors; a check turns each into a plain float64 array with :func:`as_tensor_array`
-(exact type, shape and finiteness first, design P3) before comparing it with an answer computed here in numpy.
+(exact type, shape and finiteness first, design P3) before comparing it. The expected values are either data
+given by the check (from its ``expected.json``, or computed by :mod:`grader.oracles.policy_gradient` in a hidden
+check) or the densities of ``torch.distributions`` applied to the student's own network outputs.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
 import torch
 from torch import nn
+from torch.distributions import Categorical, Normal
 
-from grader.harness.validate import as_tensor_array
-
-
-def reward_to_go(rewards: list[float], gamma: float) -> np.ndarray:
-    """The grader's G_t = Σ_{k≥t} γ^(k−t) r_k, computed directly from the definition (no recursion)."""
-    n = len(rewards)
-    return np.array([sum(gamma ** (k - t) * rewards[k] for k in range(t, n)) for t in range(n)])
-
-
-def bandit_policy_gradient(theta: np.ndarray, actions: list[int], returns: list[float]) -> np.ndarray:
-    """Gradient of the REINFORCE loss −(1/B) Σ_i G_i log π_θ(a_i) for softmax logits θ:
-
-    ∇_θ log π_θ(a) = e_a − π_θ, so the gradient is −(1/B) Σ_i G_i (e_{a_i} − π_θ).
-    """
-    pi = np.exp(theta - theta.max())
-    pi /= pi.sum()
-    grad = np.zeros_like(theta)
-    for a, g in zip(actions, returns, strict=True):
-        grad -= g * (np.eye(len(theta))[a] - pi)
-    return grad / len(actions)
-
-
-def categorical_log_probs(logits: np.ndarray, actions: np.ndarray) -> np.ndarray:
-    """log softmax(logits)[i, a_i], the grader's own computation."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return log_softmax[np.arange(len(actions)), actions]
-
-
-def gaussian_log_probs(mean: np.ndarray, log_std: np.ndarray, actions: np.ndarray) -> np.ndarray:
-    """Σ_j [−(a_j − μ_j)² / (2σ_j²) − log σ_j − ½ log 2π] per row, the grader's own computation."""
-    std = np.exp(log_std)
-    return (-((actions - mean) ** 2) / (2 * std**2) - log_std - 0.5 * math.log(2 * math.pi)).sum(axis=1)
+from grader.harness.validate import as_tensor_array, matching_cause
 
 
 def check_categorical(
@@ -62,7 +32,7 @@ def check_categorical(
         "CategoricalPolicy.log_prob must return a tensor that keeps the autograd graph (no torch.no_grad, no .detach())"
     )
     logits = as_tensor_array(policy.logits_net(obs), "CategoricalPolicy.logits_net(obs)", (batch[0], n_actions))
-    expected = categorical_log_probs(logits, np.array(actions))
+    expected = Categorical(logits=torch.from_numpy(logits)).log_prob(torch.tensor(actions)).numpy()
     assert np.allclose(got, expected, rtol=0, atol=1e-5), (
         f"CategoricalPolicy({obs.shape[1]}, {n_actions}, {hidden}).log_prob(obs, actions={actions}) = "
         f"{np.round(got, 5).tolist()}; expected log softmax(logits_net(obs))[i, a_i] = {np.round(expected, 5).tolist()}"
@@ -90,12 +60,26 @@ def check_gaussian(
     got = as_tensor_array(log_probs, f"GaussianPolicy.log_prob(obs, actions) for a batch of {batch[0]}", batch)
     mean = as_tensor_array(policy.mean_net(obs), "GaussianPolicy.mean_net(obs)", (batch[0], act_dim))
     acts = actions.numpy().astype(np.float64)
-    expected = gaussian_log_probs(mean, log_std, acts)
+    density = Normal(torch.from_numpy(mean), torch.from_numpy(np.exp(log_std)))
+    expected = density.log_prob(torch.from_numpy(acts)).sum(dim=1).numpy()
+    terms = {  # the three terms of row 0's density, per action dimension, for the message
+        "−(a − μ)² / (2σ²)": -((acts[0] - mean[0]) ** 2) / (2 * np.exp(2 * log_std)),
+        "−log σ": -log_std,
+        "−½ log 2π": np.full(act_dim, -0.5 * np.log(2 * np.pi)),
+    }
+    squared = Normal(torch.from_numpy(mean), torch.from_numpy(np.exp(2 * log_std)))
+    causes = {
+        "averaging over the action dimensions instead of summing": expected / act_dim,
+        "leaving out the −log σ term": expected + log_std.sum(),
+        "passing σ² (not σ) as the Normal's scale": squared.log_prob(torch.from_numpy(acts)).sum(dim=1).numpy(),
+    }
     assert np.allclose(got, expected, rtol=0, atol=1e-4), (
         f"GaussianPolicy({obs.shape[1]}, {act_dim}).log_prob with log_std = {log_std.tolist()} on {batch[0]} states "
         f"and {act_dim}-D actions = {np.round(got, 4).tolist()}; expected Σ_j log N(a_j; μ_j(s), σ_j²) = "
-        f"{np.round(expected, 4).tolist()}. Sum (do not average) over the action dimensions, and keep the "
-        "−log σ_j term of the density"
+        f"{np.round(expected, 4).tolist()}. Row 0 per action dimension: "
+        + ", ".join(f"{name} = {np.round(v, 4).tolist()}" for name, v in terms.items())
+        + f", summed: {expected[0]:.4f}; yours {got[0]:.4f}"
+        + matching_cause(got, causes, 1e-4)
     )
     log_probs.sum().backward()
     grad = policy.log_std.grad
@@ -104,7 +88,9 @@ def check_gaussian(
         "learned) and log_prob must use it, not a plain tensor, a buffer or a detached copy"
     )
     grad = as_tensor_array(grad, "the gradient of Σ log_prob w.r.t. log_std", (act_dim,))
-    want = (((acts - mean) ** 2) / np.exp(2 * log_std) - 1.0).sum(axis=0)
+    trusted_log_std = torch.tensor(log_std, requires_grad=True)
+    Normal(torch.from_numpy(mean), trusted_log_std.exp()).log_prob(torch.from_numpy(acts)).sum().backward()
+    want = trusted_log_std.grad.numpy()
     assert np.allclose(grad, want, rtol=1e-4, atol=1e-4), (
         f"d Σ_i log π(a_i|s_i) / d log_std = {np.round(grad, 4).tolist()}; expected Σ_i ((a−μ)²/σ² − 1) = "
         f"{np.round(want, 4).tolist()}: σ must be exp(log_std) of the parameter itself"
@@ -112,26 +98,32 @@ def check_gaussian(
 
 
 def check_bandit_gradient(
-    reinforce_loss: Callable[..., torch.Tensor], theta0: list[float], actions: list[int], returns: list[float]
+    reinforce_loss: Callable[..., torch.Tensor],
+    theta0: list[float],
+    actions: list[int],
+    returns: list[float],
+    want_loss: float,
+    want_grad: list[float],
 ) -> None:
-    """The loss on softmax logits θ (a leaf) must equal −mean(G log π(a)) and its gradient −(1/B) Σ G (e_a − π)."""
+    """The loss on softmax logits θ (a leaf) must equal ``want_loss`` = −mean(G log π(a)) and its gradient
+    ``want_grad`` = −(1/B) Σ G (e_a − π) (the expected values come from the check)."""
     theta = torch.tensor(theta0, dtype=torch.float64, requires_grad=True)
     log_probs = torch.log_softmax(theta, dim=0)[torch.tensor(actions)]
     loss = reinforce_loss(log_probs, torch.tensor(returns, dtype=torch.float64))
     value = as_tensor_array(loss, "reinforce_loss(log_probs, weights) (a scalar tensor)", ())
-    log_pi = np.log(np.exp(theta0) / np.exp(theta0).sum())
-    want = -np.mean([g * log_pi[a] for a, g in zip(actions, returns, strict=True)])
     setting = f"θ = {theta0}, actions {actions}, returns {returns}"
-    assert abs(float(value) - want) <= 1e-9, (
+    assert abs(float(value) - want_loss) <= 1e-9, (
         f"reinforce_loss on a bandit with softmax logits {setting}: loss = {float(value):.8g}; expected "
-        f"−(1/B) Σ_i G_i log π(a_i) = {want:.8g}"
+        f"−(1/B) Σ_i G_i log π(a_i) = {want_loss:.8g}"
+        + matching_cause(np.array([float(value)]), {"+(1/B) Σ_i G_i log π(a_i) (the sign flipped)": [-want_loss]}, 1e-9)
     )
     assert loss.requires_grad, "reinforce_loss must keep the graph of log_probs (do not detach them)"
     loss.backward()
     grad = as_tensor_array(theta.grad, "the gradient of reinforce_loss w.r.t. the logits θ", (len(theta0),))
-    expected = bandit_policy_gradient(np.array(theta0), actions, returns)
-    assert np.allclose(grad, expected, rtol=0, atol=1e-6), (
+    assert np.allclose(grad, want_grad, rtol=0, atol=1e-6), (
         f"gradient of reinforce_loss w.r.t. θ with {setting}: {np.round(grad, 6).tolist()}; expected the analytic "
-        f"−(1/B) Σ_i G_i (e_(a_i) − π) = {np.round(expected, 6).tolist()}. Gradient DEScent on the loss must be "
-        "ascent on J: the loss is MINUS the mean of log π · G"
+        f"−(1/B) Σ_i G_i (e_(a_i) − π) = {np.round(want_grad, 6).tolist()}"
+        + matching_cause(
+            grad, {"the loss +mean(G log π) (gradient descent on it descends J)": -np.asarray(want_grad)}, 1e-6
+        )
     )

@@ -32,12 +32,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-import gymnasium as gym
 import numpy as np
 
 from grader.calibration import Measurement
 from grader.harness.calls import beside
 from grader.harness.curves import Curve, moving_average, record
+from grader.harness.envs import make_env
 from grader.harness.loops import train_td
 from grader.harness.validate import InvalidOutput, as_float, as_float_array, as_int
 
@@ -67,7 +67,7 @@ def greedy_evaluation(
     q: np.ndarray, env_id: str, env_kwargs: dict[str, Any], seeds: list[int], step_cap: int
 ) -> np.ndarray:
     """Undiscounted return of the greedy policy argmax_a q[s, a] on one episode per reset seed."""
-    env = gym.make(env_id, **env_kwargs)
+    env = make_env(env_id, **env_kwargs)
     policy = np.argmax(q, axis=1).tolist()
     returns = np.empty(len(seeds))
     for i, seed in enumerate(seeds):
@@ -161,7 +161,7 @@ class ControlSpec:
     def run_once(self, agent_cls: Callable[..., Any]) -> ControlResult:
         """Train ``agent_cls(n_states, n_actions, alpha, gamma, epsilon, rng=rng)``, then evaluate it greedily."""
         env_seq, agent_seq, eval_seq = np.random.SeedSequence(self.seed).spawn(3)
-        probe = gym.make(self.env_id, **self.env_kwargs)
+        probe = make_env(self.env_id, **self.env_kwargs)
         n_states, n_actions = int(probe.observation_space.n), int(probe.action_space.n)
         probe.close()
         agent = agent_cls(

@@ -123,3 +123,90 @@ def as_tensor_array(value: object, what: str, shape: tuple[int, ...], kind: str 
     if not np.all(np.isfinite(array)):
         raise InvalidOutput(f"{what} must be finite, got {array}")
     return array
+
+
+def as_named_parameters(net: object, what: str) -> dict[str, np.ndarray]:
+    """``net.named_parameters()`` of a (student) torch module as ``{name: float64 copy}``, in order, validated."""
+    import torch
+
+    params = list(net.named_parameters())  # type: ignore[attr-defined]
+    if not params:
+        raise InvalidOutput(f"{what} has no parameters")
+    named: dict[str, np.ndarray] = {}
+    for item in params:
+        if type(item) is not tuple or len(item) != 2 or type(item[0]) is not str or item[0] in named:
+            raise InvalidOutput(f"{what}.named_parameters() must yield (name, parameter) pairs with distinct names")
+        name, value = item
+        shape = tuple(value.shape) if type(value) in (torch.Tensor, torch.nn.Parameter) else ()
+        named[name] = as_tensor_array(value, f"{what}.{name}", shape)
+    return named
+
+
+# -- comparing floats a student returned: tolerances scaled to their dtype, messages to the digits that differ --
+
+FLOAT32_ROUNDINGS = 64  # float32 roundings allowed per value: hundreds of operations, far below any bug
+
+
+def float_resolution(value: object) -> float:
+    """The relative spacing of the floats in a returned value: 2⁻²³ for float32 (a numpy array or scalar, or a
+    torch tensor), 2⁻¹⁰ for float16, else float64's 2⁻⁵² (also for Python floats and lists of them)."""
+    dtype = getattr(value, "dtype", None)
+    name = str(dtype).removeprefix("torch.") if dtype is not None else "float64"
+    return {"float32": 2.0**-23, "float16": 2.0**-10, "bfloat16": 2.0**-7}.get(name, 2.0**-52)
+
+
+def float_tolerance(value: object, atol: float, scale: float = 1.0) -> float:
+    """The absolute tolerance for comparing ``value`` (as the student returned it) with expected numbers of
+    magnitude ``scale``: ``atol`` (set for float64 arithmetic), widened to :data:`FLOAT32_ROUNDINGS` roundings when
+    ``value`` holds float32 — a docstring's "float array" may be either."""
+    resolution = float_resolution(value)
+    return atol if resolution <= 2.0**-52 else max(atol, FLOAT32_ROUNDINGS * resolution * max(1.0, abs(scale)))
+
+
+def distinct_digits(a: float, b: float) -> tuple[str, str]:
+    """``a`` and ``b`` printed with the fewest significant digits (at least 4) that tell them apart."""
+    for digits in range(4, 18):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            return x, y
+    return repr(a), repr(b)
+
+
+def mismatch(got: np.ndarray, expected: np.ndarray, value: object, name: str = "") -> str:
+    """The entry of ``got`` farthest from ``expected``, both to the digits that differ, with a note when the dtype
+    of ``value`` (what the student returned) explains the difference; e.g. ``q[2] = 1.4441 (expected 1.4442)``."""
+    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    error = np.abs(got - expected)
+    index = np.unravel_index(int(np.argmax(error)), got.shape) if got.ndim else ()
+    where = f"{name}[{', '.join(str(int(i)) for i in index)}]" if index else name
+    mine, want = distinct_digits(float(got[index]), float(expected[index]))
+    text = f"{where} = {mine} (expected {want}, difference {float(error[index]):.2g})"
+    dtype = str(getattr(value, "dtype", "")).removeprefix("torch.")
+    scale = float(np.max(np.abs(expected), initial=1.0))
+    if dtype.startswith(("int", "uint", "bool")):
+        text += f"; it holds {dtype} values, so every fraction is cut off: use a float array"
+    elif dtype in ("float16", "bfloat16"):
+        text += f"; it holds {dtype} values (3 significant digits): use float64 or float32"
+    elif float_resolution(value) <= 2.0**-52 and 0 < float(np.max(error)) <= float_tolerance(np.float32(0), 0.0, scale):
+        text += "; a difference this small is typical of float32 rounding: compute in float64 throughout"
+    return text
+
+
+def close(got: np.ndarray, expected: object, value: object, atol: float, rtol: float = 0.0) -> bool:
+    """Whether ``got`` (the validated copy of ``value``) is within ``rtol · |expected|`` + the dtype-scaled
+    :func:`float_tolerance` of ``expected`` everywhere (infinities must match exactly)."""
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = float(np.max(np.abs(expected[np.isfinite(expected)]), initial=1.0))
+    return bool(np.allclose(got, expected, rtol=rtol, atol=float_tolerance(value, atol, scale)))
+
+
+def matching_cause(got: np.ndarray, causes: dict[str, object], atol: float) -> str:
+    """A hint only when the numbers single it out: ``"; that is what <cause> gives"`` for the one entry of
+    ``causes`` (cause -> the output it would produce) that ``got`` equals within ``atol``, else ``""``."""
+    got = np.asarray(got, dtype=np.float64)
+    hits = [
+        cause
+        for cause, output in causes.items()
+        if np.shape(output) == got.shape and np.allclose(got, np.asarray(output, dtype=np.float64), rtol=0, atol=atol)
+    ]
+    return f"; that is what {hits[0]} gives" if len(hits) == 1 else ""

@@ -69,11 +69,27 @@ def valid_steps(terminated: np.ndarray, truncated: np.ndarray, ended_before: np.
     return ~previous
 
 
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """log π(·|s) per row of logits ``(B, n)``, computed stably."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def categorical_log_probs(logits: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """log π(a_i|s_i) = log softmax(logits)[i, a_i]."""
+    return log_softmax(logits)[np.arange(len(actions)), actions]
+
+
 def categorical_entropy(logits: np.ndarray) -> np.ndarray:
     """−Σ_a π(a|s) log π(a|s) per row of logits ``(B, n)``."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_pi = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    log_pi = log_softmax(logits)
     return -(np.exp(log_pi) * log_pi).sum(axis=1)
+
+
+def gaussian_log_probs(mean: np.ndarray, log_std: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """Σ_j [−(a_j − μ_j)² / (2σ_j²) − log σ_j − ½ log 2π] per row."""
+    std = np.exp(log_std)
+    return (-((actions - mean) ** 2) / (2 * std**2) - log_std - 0.5 * math.log(2 * math.pi)).sum(axis=1)
 
 
 def gaussian_entropy(log_std: np.ndarray, batch: int) -> np.ndarray:

@@ -30,6 +30,7 @@ from pathlib import Path
 from grader.harness.calls import BESIDE
 from grader.impl import Implementation, registered_env
 from grader.rngs import global_rng_digests, seed_global_rngs, seed_torch
+from grader.sandbox.import_guard import hide_course_packages
 from grader.sandbox.limits import drop_privileges
 from grader.sandbox.rpc import Endpoint, student_location
 from grader.sandbox.wire import PeerGone
@@ -40,8 +41,10 @@ PR_SET_CHILD_SUBREAPER = 36
 
 def serve(root: Path, assignment: str, seed: int, sock: socket.socket) -> None:
     """One check's child: seed the global RNGs (so code that wrongly uses them grades the same every run),
-    then answer the grader's requests until it closes the connection."""
+    hide the grader from the student's imports, then answer the grader's requests until it closes the
+    connection."""
     seed_global_rngs(seed)
+    hide_course_packages()
     impl = Implementation(root=root, assignment=assignment)
 
     def resolve_attr(module: object, name: object) -> object:
@@ -172,6 +175,8 @@ def warm_torch() -> None:
     """Import torch and run one optimiser step, so each check's fork starts with what a deep-RL agent loads on
     first use (creating the first optimiser imports ``torch._dynamo``: 1 s, which every check paid again)."""
     import torch
+
+    import grader.sandbox.autograd  # noqa: F401 - loaded when tensors first travel; never by student imports
 
     torch.set_num_threads(1)
     net = torch.nn.Linear(2, 2)

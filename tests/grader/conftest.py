@@ -22,3 +22,16 @@ def fake_course(tmp_path: Path) -> Path:
     write_package(course / "tests" / "public" / "hw99_demo", {"test_demo.py": FAKE_CHECKS})
     write_package(course / "tests" / "hidden" / "hw99_demo", {"test_demo_hidden.py": FAKE_HIDDEN})
     return course
+
+
+@pytest.fixture
+def fake_course_with_stubs(fake_course: Path) -> Path:
+    """The fake course with its released stubs in ``assignments/hw99_demo/`` (the modules, not the README), which
+    tell the grader the assignment's file names (``grader/locate.py``)."""
+    from grader.release import make_stub
+
+    stubs = fake_course / "assignments" / "hw99_demo"
+    stubs.mkdir(parents=True)
+    for path in (fake_course / "solutions" / "hw99_demo").glob("*.py"):
+        (stubs / path.name).write_text(make_stub(path.read_text(), path.name), encoding="utf-8")
+    return fake_course

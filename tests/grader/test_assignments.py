@@ -1,5 +1,6 @@
 """Every assignment of the course: the reference gets every point, the untouched stubs get none,
-grading is deterministic, and every mutant of the bank loses the points of the checks that name its bug."""
+grading is deterministic, every mutant of the bank loses the points of the checks that name its bug, and every
+correct variant (another style the student text allows) gets every point of the exact checks."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from pathlib import Path
 import pytest
 from helpers import COURSE_ROOT, grade
 
-from grader.mutants import Mutant, load_bank
-from grader.mutation import grade_mutant
+from grader.mutants import Mutant, Variant, load_bank, load_variants
+from grader.mutation import exact_checks_only, grade_mutant, grade_patched
 from grader.release import assignment_names
 
 ASSIGNMENTS = assignment_names(COURSE_ROOT)
 MUTANTS = [m for a in ASSIGNMENTS for m in load_bank(COURSE_ROOT, a)]
+VARIANTS = [v for a in ASSIGNMENTS for v in load_variants(COURSE_ROOT, a)]
 # Grading a whole assignment takes up to ~3 min on one core idle; a wall-clock backstop only, generous for a busy
 # machine (the checks themselves are limited in CPU time).
 GRADING_TIMEOUT = 2400
@@ -48,3 +50,11 @@ def test_mutant_loses_the_points_of_the_checks_that_name_its_bug(mutant: Mutant,
     missing = set(mutant.killed_by) - set(result.failed)
     assert not missing, f"{mutant.id}: killed_by names checks that do not exist: {missing}"
     assert not result.missed, f"{mutant.id} ({mutant.description}) passes {result.missed}"
+
+
+@pytest.mark.timeout(GRADING_TIMEOUT)
+@pytest.mark.parametrize("variant", VARIANTS, ids=[f"{hw(v.assignment)}-{v.id}" for v in VARIANTS])
+def test_correct_variant_gets_every_point_of_the_exact_checks(variant: Variant, tmp_path: Path) -> None:
+    failed = grade_patched(COURSE_ROOT, variant, tmp_path, exact_checks_only(COURSE_ROOT, variant.assignment))
+    lost = sorted(name for name, f in failed.items() if f)
+    assert failed and not lost, f"{variant.id} ({variant.description}) loses the points of {lost}"

@@ -48,14 +48,22 @@ def test_batch_writes_a_gradebook_and_resumes(fake_course: Path, tmp_path: Path)
         row = book[student]
         cells = [float(row[f"hw99_demo · {check}"]) for check in ("test_double", "test_halve", "test_counter")]
         assert tuple(cells) == points and float(row["points"]) == sum(points) and row["max_points"] == "6.0", row
-    assert book["zed"]["error"].startswith("zip member") and book["zed"]["points"] == ""
+    assert book["zed"]["error"].startswith("zip member") and book["zed"]["points"] == "0.0"
     assert (out / "ada" / "report.md").is_file() and (out / "ada" / "results.json").is_file()
+    dee = (out / "dee" / "report.md").read_text()  # calc.py does not import: said once, for both checks
+    assert dee.count("SyntaxError") == 1 and "**`test_double`, `test_halve`** (2 checks, 5 points):" in dee
+    # progress in a log (stderr is not a terminal here): plain lines, checks counted over the whole batch
+    assert "\r" not in first.stderr and "check/s" not in first.stderr
+    assert "] grading ada\n" in first.stderr and "] ada: 6 / 6 points" in first.stderr
+    progress = [line for line in first.stderr.splitlines() if line.startswith("rlgrade: [")]
+    assert progress[-1].startswith("rlgrade: [checks 18/18 · 6 of 6 submissions done] "), first.stderr
     (out / "gradebook.csv").unlink()  # the gradebook of reports made elsewhere (e.g. a CI matrix job each)
     assert run_cli("gradebook", str(out)).returncode == 0 and gradebook(out) == book
 
     (out / "cy" / "report.md").unlink()  # as if the batch had been interrupted while grading cy
     second = run_cli(*args)
-    assert "graded 1 submissions" in second.stdout and "4 already graded, skipped" in second.stdout
+    assert "graded 1 submission in" in second.stdout and "with 2 workers" in second.stdout
+    assert "4 already graded, skipped" in second.stdout
     assert gradebook(out)["cy"]["points"] == "4.0"
 
 
@@ -67,6 +75,7 @@ def test_batch_scores_go_into_an_nbgrader_gradebook(fake_course: Path, tmp_path:
     run_cli("grade-batch", str(folder), "--out", str(out), "--course", str(fake_course), "--hidden")
     proc = run_cli("nbgrader-export", str(out), "--db", db)
     assert proc.returncode == 0 and "5 students" in proc.stdout, proc.stderr
+    assert "Warning" not in proc.stderr, proc.stderr  # nbgrader's SQLAlchemy SAWarnings are not shown
     run_cli("nbgrader-export", str(out), "--db", db)  # exporting again updates, never duplicates
     with Gradebook(db) as gb:
         assert sorted(s.id for s in gb.students) == ["ada", "ben", "cy", "dee", "eve"]

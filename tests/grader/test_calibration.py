@@ -30,8 +30,10 @@ def test_calibration_report_of_a_sound_check(tmp_path: Path) -> None:
     assert check["check"] == CLIFF and spec["low"] == spec["high"] == -13 and spec["budget"] is None
     summaries = spec["summaries"]
     assert summaries["reference"]["passed"] == 3 and summaries["reference"]["runs"] == 3
-    mutants = {label: s for label, s in summaries.items() if label != "reference"}
+    mutants = {label: s for label, s in summaries.items() if s["expected_verdict"] == "fail"}
     assert mutants and all(s["passed"] == 0 and s["runs"] == 2 for s in mutants.values()), mutants
+    variants = {label: s for label, s in summaries.items() if label != "reference" and label not in mutants}
+    assert variants and all(s["passed"] == 3 and s["runs"] == 3 for s in variants.values()), variants  # float32
     ref = check["verdicts"]["reference"]
     assert ref["wrong_verdicts"] == 0 and ref["wrong_rate_upper95"] == pytest.approx(1 - 0.05 ** (1 / 3), abs=1e-9)
     assert (tmp_path / f"hw02_tabular-{CLIFF}.png").stat().st_size > 1000
@@ -105,19 +107,6 @@ def test_a_check_passes_when_every_spec_passes() -> None:
     assert unsound([check], 1.01) == ["test_baseline_matters: reference passes 2/2"]
 
 
-def test_a_correct_variant_is_judged_like_the_reference() -> None:
-    """A variant of tests/variants/ (another initialisation) must pass: its fails are wrong verdicts."""
-    spec = SpecCalibration("learns", 6.0, None, 1, None)
-    variant = runs("init-glorot", [7.0, 5.0, 9.0], low=6.0)
-    variant.correct = True
-    spec.runs = [runs(REFERENCE, [7.0, 8.0, 9.0], 6.0), variant, runs("BUG-1", [1.0, 2.0, 1.5], 6.0)]
-    summary = variant.summary(6.0, None, None)
-    assert summary["expected_verdict"] == "pass" and summary["wrong_verdicts"] == 1
-    check = CheckCalibration("test_learns", [spec])
-    assert check.verdicts()["init-glorot"]["expected_verdict"] == "pass"
-    assert unsound([check], 0.97) == ["test_learns: init-glorot passes 2/3"]
-
-
 # -- a check that stops at its first passing evaluation ---------------------------------------------------------
 
 WAITER = '''
@@ -178,6 +167,38 @@ def test_a_check_that_stops_at_its_first_pass_reports_the_steps_to_pass(tmp_path
     assert never["passed"] == 0 and never["steps_to_pass"]["reached"] == 0 and never["estimate_from"] == "value"
     report = (out / "hw98_waiter.md").read_text()
     assert "budget margin" in report and "not reached" in report
+
+
+SLOWER_WAITERS = """
+    from grader.mutants import Edit, Variant
+
+    EDIT = "self.wait = 100 * (seed % 3 + 1)"
+    VARIANTS = [
+        Variant(id="PATIENT", assignment="hw98_waiter", description="waits 300 transitions",
+                edits=(Edit("waiter.py", EDIT, "self.wait = 300"),), calibrated_on=("test_waiter_balances",)),
+        Variant(id="TOO-SLOW", assignment="hw98_waiter", description="waits 500 transitions (over the budget)",
+                edits=(Edit("waiter.py", EDIT, "self.wait = 500"),), calibrated_on=("test_waiter_balances",)),
+    ]
+    """
+
+
+def test_a_correct_variant_is_calibrated_like_the_reference(tmp_path: Path) -> None:
+    """Variants run on every seed the reference runs on, and one that passes too rarely makes the check unsound."""
+    course = tmp_path / "course"
+    (course / "pyproject.toml").parent.mkdir()
+    (course / "pyproject.toml").write_text((COURSE_ROOT / "pyproject.toml").read_text(), encoding="utf-8")
+    write_package(course / "solutions" / "hw98_waiter", {"__init__.py": "", "waiter.py": WAITER})
+    write_package(course / "tests" / "public" / "hw98_waiter", {"test_waiter.py": WAITER_CHECKS})
+    write_package(course / "tests" / "variants" / "hw98_waiter", {"waiters.py": SLOWER_WAITERS})
+    out = tmp_path / "out"
+    proc = run_cli("calibrate", "hw98", "--course", str(course), "--seeds", "4", "--workers", "1", "--out", str(out))
+    assert proc.returncode == 1 and "unsound: test_waiter_balances: TOO-SLOW passes 0/4" in proc.stderr
+    assert "PATIENT" not in proc.stderr, proc.stderr
+    (check,) = json.loads((out / "hw98_waiter.json").read_text())["checks"]
+    verdicts = check["verdicts"]
+    assert verdicts["PATIENT"]["passed"] == 4 and verdicts["PATIENT"]["expect_pass"]
+    assert verdicts["TOO-SLOW"]["runs"] == 4 and verdicts["TOO-SLOW"]["wrong_verdicts"] == 4
+    assert "| PATIENT 4/4, TOO-SLOW 0/4 | – |" in (out / "hw98_waiter.md").read_text()
 
 
 def test_median_of_runs_is_the_checked_value() -> None:

@@ -87,6 +87,7 @@ def test_lying_object_is_not_a_number(fake_course: Path, tmp_path: Path) -> None
 
 
 # Attacks from inside the student's function; each must score 0 with a message containing the given text.
+IMPORT_REFUSED = "a submission cannot import the grader, the course's checks or the reference solution"
 ANSWER_ATTACKS = {
     "sys-exit-0": ("    sys.exit(0)\n", "SystemExit"),
     "memory-bomb": ("    blob = bytearray(64 << 30)\n    return 2 * x\n", "MemoryError"),
@@ -96,11 +97,13 @@ ANSWER_ATTACKS = {
         "    return P()\n",
         "must be a number",
     ),
-    "patch-harness-and-numpy": (
-        "    import numpy, grader.harness.validate as v\n    v.as_float = lambda *a: 6.0\n"
-        "    numpy.isclose = lambda *a, **k: True\n    return -1.0\n",
-        "returned -1.0",
-    ),
+    "patch-numpy": ("    import numpy\n    numpy.isclose = lambda *a, **k: True\n    return -1.0\n", "returned -1.0"),
+    # the grader, the course's checks and the reference cannot be imported or found by the submission (issue 18)
+    "import-the-grader": ("    import grader.harness.validate as v\n    v.as_float = lambda *a: 6.0\n", IMPORT_REFUSED),
+    "import-an-oracle": ("    from grader.harness import tabular_models\n    return 2 * x\n", IMPORT_REFUSED),
+    "import-the-checks": ("    import tests.public\n    return 2 * x\n", IMPORT_REFUSED),
+    "import-the-reference": ("    import importlib\n    importlib.import_module('solutions')\n", IMPORT_REFUSED),
+    "grader-from-sys-modules": ("    return 2 * x if sys.modules['grader.impl'] else 0\n", "KeyError"),
     "fake-summary-and-report": (
         "    print('test_double PASSED 2/2', '=== 3 passed ===', 'TOTAL 6 / 6 points', sep='\\n')\n"
         "    try:\n        open('{OUT}/results.json', 'w').write('{\"score\": 6}')\n    except OSError:\n"
@@ -158,7 +161,7 @@ def test_no_network(fake_course: Path, tmp_path: Path) -> None:
 # Each attack is a list of statements; the submission returns 2 * x (full marks) only if they all worked.
 REACH_ATTACKS = {
     "read-hidden-checks": ["open(COURSE + '/tests/hidden/hw99_demo/test_demo_hidden.py').read()"],
-    "write-grader-code": ["import grader", "open(grader.__file__, 'a').write('# pwned')"],
+    "write-grader-code": ["import __main__", "open(__main__.__file__, 'a').write('# pwned')"],
     "drop-pth-file": ["import site", "open(site.getsitepackages()[0] + '/pwned.pth', 'w').write('import os')"],
     "read-parent-environ": ["assert os.getppid() > 1", "open(f'/proc/{os.getppid()}/environ').read()"],
     "fork-bomb": ["import time", "for _ in range(2000):\n            os.fork() or (time.sleep(30), os._exit(0))"],

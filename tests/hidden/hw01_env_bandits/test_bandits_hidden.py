@@ -21,7 +21,7 @@ from grader.harness.bandits import (
     binomial_tolerance,
     play,
 )
-from grader.harness.validate import as_float_array
+from grader.harness.validate import as_float_array, close, mismatch
 
 # ---------------------------------------------------------------------------------------------------
 # Exact checks: edge cases and other states
@@ -87,9 +87,10 @@ def test_hidden_single_arm(impl):
         agents[label] = agent
     ucb = agents["UCB1()"]
     n = agent_array(ucb, "n", 1)
-    scores = as_float_array(ucb.scores(), "UCB1.scores() with one arm after 50 pulls", (1,))
+    raw = ucb.scores()
+    scores = as_float_array(raw, "UCB1.scores() with one arm after 50 pulls", (1,))
     expected = agent_array(ucb, "q", 1) + math.sqrt(2) * math.sqrt(math.log(50) / 50)
-    assert n[0] == 50 and np.allclose(scores, expected, rtol=1e-9), (
+    assert n[0] == 50 and close(scores, expected, raw, 0.0, rtol=1e-9), (
         f"UCB1 with one arm after 50 pulls: n = {n}, scores() = {scores}; expected n = [50] and {expected}"
     )
     probs = as_float_array(agents["GradientBandit(alpha=0.1)"].probs(), "GradientBandit.probs() with one arm", (1,))
@@ -113,7 +114,7 @@ def test_hidden_thompson_rejects_bad_rewards(impl):
     alpha, beta = agent_array(agent, "alpha", 2), agent_array(agent, "beta", 2)
     assert np.array_equal(alpha, [1, 4]) and np.array_equal(beta, [1, 3]), (
         f"after rewards 0, 1, 0.0, 1.0, 1.0 from arm 1 and four rejected rewards for arm 0: alpha = {alpha}, "
-        f"beta = {beta}; expected alpha = [1, 4], beta = [1, 3] (check the reward before changing anything)"
+        f"beta = {beta}; expected alpha = [1, 4], beta = [1, 3] (a rejected reward changes nothing)"
     )
 
 
@@ -154,10 +155,16 @@ def test_hidden_ucb_scores_other_state(impl):
     tried = n > 0
     expected = np.full(5, np.inf)
     expected[tried] = q[tried] + 0.5 * np.sqrt(math.log(6) / n[tried])
-    got = as_float_array(agent.scores(), "UCB1.scores()", (5,), allow_posinf=True)
-    assert np.all(got[~tried] == np.inf) and np.allclose(got[tried], expected[tried], rtol=1e-9, atol=1e-9), (
-        f"UCB1 with c = 0.5 after {list(updates)} (t = 6): scores() = {np.round(got, 4)}; "
-        f"expected {np.round(expected, 4)}"
+    raw = agent.scores()
+    got = as_float_array(raw, "UCB1.scores()", (5,), allow_posinf=True)
+    assert np.all(got[~tried] == np.inf) and close(got[tried], expected[tried], raw, 1e-9, rtol=1e-9), (
+        f"UCB1 with c = 0.5 after {list(updates)} (t = 6): scores() = {np.round(got, 4).tolist()}; expected "
+        f"{np.round(expected, 4).tolist()}"
+        + (
+            f": {mismatch(got[tried], expected[tried], raw, 'scores() of the tried arms')}"
+            if np.all(got[~tried] == np.inf)
+            else ""
+        )
     )
 
 
@@ -179,9 +186,9 @@ def test_hidden_gradient_exact_three_arms(impl):
         for a, r in updates:
             agent.update(a, r)
         h = agent_array(agent, "h", 3)
-        assert np.allclose(h, expected, rtol=1e-9, atol=1e-12), (
-            f"GradientBandit(alpha=0.25, baseline={baseline}) after the updates {list(updates)}: h = "
-            f"{np.round(h, 6)}; expected {np.round(expected, 6)}"
+        assert close(h, expected, agent.h, 1e-12, rtol=1e-9), (
+            f"GradientBandit(alpha=0.25, baseline={baseline}) after the updates {list(updates)}: "
+            f"{mismatch(h, expected, agent.h, 'h')}"
         )
 
 
@@ -226,7 +233,7 @@ EPS_BERNOULLI_20 = LearningSpec(
 def test_hidden_eps_greedy_learns_bernoulli(impl):
     """ε-greedy (ε = 0.1) learns a 20-armed Bernoulli testbed: mean total regret < 130 after 1000 steps"""
     EPS_BERNOULLI_20.assert_learns(
-        impl.attr("bandits", "EpsilonGreedy"), "a correct agent gets ≈ 82; one that never explores ≈ 290"
+        impl.attr("bandits", "EpsilonGreedy"), "a correct agent gets ≈ 82 (a purely greedy one ≈ 290)"
     )
 
 
@@ -255,7 +262,7 @@ def test_hidden_ucb_learns_gaussian_20(impl):
     """UCB1 (c = 1) on a 20-armed Gaussian testbed with μ ~ N(−3, 1): best arm ≥ 82% of the last 100 steps"""
     UCB_GAUSSIAN_20.assert_learns(
         impl.attr("bandits", "UCB1"),
-        "a correct agent gets ≈ 0.90; without the bonus, or with ln N(a) instead of ln t, ≈ 0.65",
+        "a correct agent gets ≈ 0.90 (a purely greedy one ≈ 0.65)",
     )
 
 
@@ -283,7 +290,7 @@ def test_hidden_thompson_learns_bernoulli_5(impl):
     """Thompson sampling learns a 5-armed Bernoulli testbed: mean total regret < 25 after 1000 steps"""
     THOMPSON_BERNOULLI_5.assert_learns(
         impl.attr("bandits", "ThompsonBernoulli"),
-        "a correct agent gets ≈ 17; greedy on the posterior means ≈ 61; never updating (uniform) ≈ 334",
+        "a correct agent gets ≈ 17 (choosing uniformly at random ≈ 334)",
     )
 
 
@@ -327,7 +334,7 @@ GRADIENT_NO_BASELINE_5 = LearningSpec(
 def test_hidden_gradient_baseline_matters(impl):
     """Gradient bandit on μ ~ N(4, 1), 5 arms: best arm ≥ 85% with the baseline, < 80% with baseline=False"""
     GradientBandit = impl.attr("bandits", "GradientBandit")
-    GRADIENT_BASELINE_5.assert_learns(GradientBandit, "a correct agent gets ≈ 0.93; without the baseline R̄ ≈ 0.66")
+    GRADIENT_BASELINE_5.assert_learns(GradientBandit, "a correct agent gets ≈ 0.93 (uniformly random: 0.20)")
     GRADIENT_NO_BASELINE_5.assert_learns(
         GradientBandit, "with baseline=False R̄ must be 0: a correct agent then gets ≈ 0.66 on this testbed"
     )

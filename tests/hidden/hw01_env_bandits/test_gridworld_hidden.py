@@ -17,6 +17,7 @@ from grader.harness.gridworld import (
     describe_cell,
     trajectory,
 )
+from grader.oracles.gridworld import grid_moves
 
 ENCLOSED = (  # S has walls above, left and below: only RIGHT leaves it
     ".#...",
@@ -51,7 +52,7 @@ def test_hidden_moves_other_layouts(impl):
     """Moves, walls and edges with slip=0 on five other layouts (a corridor, a column, an enclosed start, ...)"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
     for layout in LAYOUTS:
-        check_all_moves(GridWorldEnv(layout=layout, slip=0.0), GridModel(layout))
+        check_all_moves(GridWorldEnv(layout=layout, slip=0.0), GridModel(layout, grid_moves(layout)))
 
 
 @pytest.mark.points(1)
@@ -60,7 +61,7 @@ def test_hidden_reset_other_layouts(impl):
     """reset() returns the index of S and info['position'] on other layouts"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
     for layout in LAYOUTS:
-        model = GridModel(layout)
+        model = GridModel(layout, grid_moves(layout))
         env = GridWorldEnv(layout=layout)
         n_obs = int(env.observation_space.n)
         assert n_obs == model.rows * model.cols, (
@@ -88,7 +89,7 @@ def test_hidden_goal_other_rewards(impl):
         (COLUMN, -1.0, -5.0),
     ):
         env = GridWorldEnv(layout=layout, slip=0.0, step_reward=step_reward, goal_reward=goal_reward)
-        check_path_to_goal(env, GridModel(layout), step_reward, goal_reward)
+        check_path_to_goal(env, GridModel(layout, grid_moves(layout)), step_reward, goal_reward)
 
 
 @pytest.mark.points(1)
@@ -96,7 +97,7 @@ def test_hidden_goal_other_rewards(impl):
 def test_hidden_slip_other_values(impl):
     """slip=0.1 and slip=0.6 slip at the right rate; slip=0 never slips"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
-    model = GridModel(OPEN)
+    model = GridModel(OPEN, grid_moves(OPEN))
     check_slip_frequency(GridWorldEnv(layout=OPEN, slip=0.1), model, 0.1, 10_000, seed=21, action_seed=210)
     check_slip_frequency(GridWorldEnv(layout=OPEN, slip=0.6), model, 0.6, 4000, seed=22, action_seed=220)
     counts = count_slips(GridWorldEnv(layout=OPEN, slip=0.0), model, 1000, seed=23, action_seed=230)
@@ -108,7 +109,7 @@ def test_hidden_slip_other_values(impl):
 def test_hidden_seed_reproducible(impl):
     """Resetting the same env with the same seed replays the episode; other seeds differ"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
-    model = GridModel(PILLAR)
+    model = GridModel(PILLAR, grid_moves(PILLAR))
     n_obs = model.rows * model.cols
     actions = [int(a) for a in np.random.default_rng(99).integers(4, size=150)]
     env = GridWorldEnv(layout=PILLAR, slip=0.2)

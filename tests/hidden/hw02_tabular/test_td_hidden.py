@@ -14,7 +14,7 @@ import pytest
 from grader.harness.bandits import binomial_tolerance
 from grader.harness.calls import call_all, global_rng_digests_of, seed_global_rngs_of
 from grader.harness.tabular_control import ControlSpec, agent_table, train
-from grader.harness.validate import as_float_array
+from grader.harness.validate import as_float_array, as_int
 
 # ---------------------------------------------------------------------------------------------------
 # Exact checks with other numbers
@@ -123,6 +123,26 @@ def test_hidden_double_q_coin(impl):
         f"over {updates} updates Q1 was chosen {frac:.3f} of the time; expected 0.5 ± {tolerance:.3f} (a fair coin)"
     )
     assert choices[0] == choices[1], "two agents with the same rng seed chose different tables: use self.rng only"
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(20)
+def test_hidden_greedy_action_ignores_epsilon(impl):
+    """greedy_action(state) with ε = 1 is argmax_a Q(state, a) every time (a unique maximum): it never explores"""
+    q = np.array([[0.0, 2.0, -1.0, 1.0], [3.0, 0.0, 0.0, 0.0], [-1.0, -2.0, -3.0, -0.5]])
+    for name in ("SarsaAgent", "QLearningAgent", "ExpectedSarsaAgent"):
+        agent = impl.attr("td", name)(3, 4, 0.5, 0.9, 1.0, rng=np.random.default_rng(6))
+        agent.Q = q.copy()
+        for state, best in enumerate(q.argmax(axis=1).tolist()):
+            got = [
+                as_int(a, f"{name}.greedy_action({state})", 0, 4)
+                for a in call_all([(agent.greedy_action, (state,))] * 200)
+            ]
+            wrong = sum(a != best for a in got)
+            assert not wrong, (
+                f"{name} with ε = 1 and Q({state}, ·) = {q[state].tolist()}: greedy_action({state}) returned another "
+                f"action than {best} (the unique argmax) in {wrong} of 200 calls: the greedy action ignores ε"
+            )
 
 
 @pytest.mark.points(1)

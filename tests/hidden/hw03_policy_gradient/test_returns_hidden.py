@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.harness.policy_gradient import reward_to_go
 from grader.harness.validate import as_float, as_float_array
+from grader.oracles.policy_gradient import reward_to_go
 
 CASES = (
     ([-2.0, 0.5, 0.0, 4.0, -1.0, 1.0], 0.97),

@@ -258,4 +258,23 @@ MUTANTS = [
         new="z = np.exp(self.h)",
         killed_by=("test_gradient_probs_stable",),
     ),
+    Mutant(
+        id="BAN-integer-estimates",
+        assignment=_A,
+        description="ε-greedy keeps q in an int array (np.zeros_like(n)): every incremental mean is truncated",
+        file=_F,
+        old="""        self.epsilon = epsilon
+        self.rng = rng
+        # BEGIN SOLUTION
+        self.q = np.zeros(n_arms)
+        self.n = np.zeros(n_arms, dtype=np.int64)
+""",
+        new="""        self.epsilon = epsilon
+        self.rng = rng
+        # BEGIN SOLUTION
+        self.n = np.zeros(n_arms, dtype=np.int64)
+        self.q = np.zeros_like(self.n)
+""",
+        killed_by=("test_eps_greedy_incremental_mean",),
+    ),
 ]

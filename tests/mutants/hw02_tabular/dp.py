@@ -133,4 +133,26 @@ MUTANTS = [
             "test_hidden_value_iteration_small_mdp_tie",
         ),
     ),
+    Mutant(
+        id="DP-vi-stops-when-values-stop-rising",
+        assignment=_A,
+        description="value iteration stops on max(V_new − V) < θ (signed): it stops as soon as no value rises",
+        file=_F,
+        old=_VI
+        + """        delta = np.max(np.abs(V_new - V))
+""",
+        new=_VI
+        + """        delta = np.max(V_new - V)
+""",
+        killed_by=("test_hidden_dp_negative_and_mixed_rewards",),
+    ),
+    Mutant(
+        id="DP-pe-stops-when-values-stop-rising",
+        assignment=_A,
+        description="policy evaluation's stopping test is max(V_new − V) < θ (signed): it stops once no value rises",
+        file=_F,
+        old=_EVALUATION,
+        new=_EVALUATION.replace("np.max(np.abs(V_new - V))", "np.max(V_new - V)"),
+        killed_by=("test_hidden_dp_negative_and_mixed_rewards",),
+    ),
 ]

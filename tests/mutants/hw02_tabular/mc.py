@@ -96,4 +96,17 @@ MUTANTS = [
             "test_hidden_mc_control_learns_blackjack_other_seed",
         ),
     ),
+    Mutant(
+        id="MC-integer-q-table",
+        assignment=_A,
+        description="MC control keeps q in an int array (np.zeros_like(n)): every sample average is truncated",
+        file=_F,
+        old="""        self.q = np.zeros((n_states, n_actions))
+        self.n = np.zeros((n_states, n_actions), dtype=np.int64)
+""",
+        new="""        self.n = np.zeros((n_states, n_actions), dtype=np.int64)
+        self.q = np.zeros_like(self.n)
+""",
+        killed_by=("test_mc_control_update_first_visit",),
+    ),
 ]

@@ -182,4 +182,17 @@ MUTANTS = [
 """,
         killed_by=("test_greedy_random_tie_break",),
     ),
+    Mutant(
+        id="TD-greedy-action-explores",
+        assignment=_A,
+        description="greedy_action explores with probability ε too (it is act() under another name)",
+        file=_F,
+        old="""        return argmax_random_tie(self.Q[state], self.rng)
+""",
+        new="""        if self.rng.random() < self.epsilon:
+            return int(self.rng.integers(self.n_actions))
+        return argmax_random_tie(self.Q[state], self.rng)
+""",
+        killed_by=("test_hidden_greedy_action_ignores_epsilon",),
+    ),
 ]

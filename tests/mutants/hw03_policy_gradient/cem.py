@@ -71,4 +71,32 @@ MUTANTS = [
             self.theta = self.mean""",
         killed_by=("test_cem_agent_protocol",),
     ),
+    Mutant(
+        id="CEM-deterministic-draws-theta",
+        assignment=_A,
+        description="act draws the episode's θ before looking at deterministic: an evaluation call starts an episode",
+        file=_F,
+        old="""        if deterministic:
+            return linear_action(self.mean, obs, self.action_space)
+        if self.theta is None:
+            self.theta = self.mean + self.std * self.rng.standard_normal(len(self.mean))
+""",
+        new="""        if self.theta is None:
+            self.theta = self.mean + self.std * self.rng.standard_normal(len(self.mean))
+        if deterministic:
+            return linear_action(self.mean, obs, self.action_space)
+""",
+        killed_by=("test_cem_agent_protocol", "test_hidden_cem_deterministic_draws_nothing"),
+    ),
+    Mutant(
+        id="CEM-population-not-cleared",
+        assignment=_A,
+        description="the agent keeps the refitted population: no second refit ever happens (the count passes it)",
+        file=_F,
+        old="""            self.samples, self.returns = [], []
+""",
+        new="""            pass
+""",
+        killed_by=("test_hidden_cem_second_refit",),
+    ),
 ]

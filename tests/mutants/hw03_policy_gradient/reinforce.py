@@ -73,4 +73,67 @@ MUTANTS = [
 """,
         killed_by=("test_hidden_deterministic_action",),
     ),
+    Mutant(
+        id="PG-value-net-not-in-optimizer",
+        assignment=_A,
+        description="the optimizer holds only the policy's parameters: the learned baseline never learns",
+        file=_F,
+        old="""            params += list(self.value_net.parameters())
+""",
+        new="""            pass
+""",
+        killed_by=("test_hidden_updates_match_grader_adam", "test_hidden_each_network_learns_its_loss"),
+    ),
+    Mutant(
+        id="PG-optimizer-recreated-each-update",
+        assignment=_A,
+        description="update builds a new Adam every time: its moments and step count start over at each update",
+        file=_F,
+        old="""        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+""",
+        new="""        params = [p for group in self.optimizer.param_groups for p in group["params"]]
+        self.optimizer = torch.optim.Adam(params, lr=self.optimizer.param_groups[0]["lr"])
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+""",
+        killed_by=("test_hidden_updates_match_grader_adam",),
+    ),
+    Mutant(
+        id="PG-no-zero-grad",
+        assignment=_A,
+        description="update never zeroes the gradients: each update adds its gradient to all the previous ones",
+        file=_F,
+        old="""        self.optimizer.zero_grad()
+        loss.backward()
+""",
+        new="""        loss.backward()
+""",
+        killed_by=("test_hidden_updates_match_grader_adam",),
+    ),
+    Mutant(
+        id="PG-deterministic-draws-a-sample",
+        assignment=_A,
+        description="act(obs, deterministic=True) samples too (and discards the sample): torch's stream shifts",
+        file=_F,
+        old="""                return int(dist.logits.argmax()) if deterministic else int(dist.sample()[0])
+""",
+        new="""                sample = int(dist.sample()[0])
+                return int(dist.logits.argmax()) if deterministic else sample
+""",
+        killed_by=("test_hidden_deterministic_action",),
+    ),
+    Mutant(
+        id="PG-batch-not-cleared",
+        assignment=_A,
+        description="observe never empties its batch after an update: every later update also gets the old episodes",
+        file=_F,
+        old="""            self.batch_obs, self.batch_actions, self.batch_returns = [], [], []
+""",
+        new="""            pass
+""",
+        killed_by=("test_hidden_second_update_gets_only_its_episodes",),
+    ),
 ]

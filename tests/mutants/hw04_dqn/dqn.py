@@ -33,7 +33,7 @@ MUTANTS = [
         file=_F,
         old="batch.terminated, self.target_net, self.gamma)",
         new="batch.terminated, self.q_net, self.gamma)",
-        killed_by=("test_train_step_dqn_and_double",),
+        killed_by=("test_train_step_dqn_and_double", "test_hidden_train_step_grader_loss"),
     ),
     Mutant(
         id="DQN2-target-not-detached",
@@ -57,7 +57,7 @@ MUTANTS = [
         file=_F,
         old=_DQN_TARGETS,
         new=_DQN_TARGETS.replace("gamma * (1.0 - terminated) * next_q", "gamma * next_q"),
-        killed_by=("test_dqn_targets", "test_train_step_dqn_and_double", "test_hidden_targets_other_batch"),
+        killed_by=("test_dqn_targets", "test_hidden_targets_other_batch", "test_hidden_train_step_grader_loss"),
     ),
     Mutant(
         id="DQN3-truncated-as-terminated",
@@ -88,7 +88,7 @@ MUTANTS = [
         new="""        best = target_net(next_obs).argmax(dim=1)
         next_q = q_of_actions(online_net(next_obs), best)
 """,
-        killed_by=("test_double_dqn_targets", "test_train_step_dqn_and_double", "test_hidden_targets_other_batch"),
+        killed_by=("test_double_dqn_targets", "test_hidden_targets_other_batch", "test_hidden_train_step_grader_loss"),
     ),
     Mutant(
         id="DQN7-epsilon-never-decays",
@@ -142,5 +142,66 @@ MUTANTS = [
         new="""    return F.mse_loss(predicted, targets)
 """,
         killed_by=("test_huber_loss", "test_hidden_gather_aggregate_loss"),
+    ),
+    Mutant(
+        id="UPD-no-zero-grad",
+        assignment=_A,
+        description="train_step never zeroes the gradients: each update adds its gradient to the previous ones",
+        file=_F,
+        old="""        self.optimizer.zero_grad()
+        loss.backward()
+""",
+        new="""        loss.backward()
+""",
+        killed_by=("test_hidden_train_steps_match_grader_update",),
+    ),
+    Mutant(
+        id="UPD-clip-after-step",
+        assignment=_A,
+        description="train_step clips the gradient norm after optimizer.step(): the step uses the unclipped gradient",
+        file=_F,
+        old="""        nn.utils.clip_grad_norm_(self.q_net.parameters(), self.max_grad_norm)
+        self.optimizer.step()
+""",
+        new="""        self.optimizer.step()
+        nn.utils.clip_grad_norm_(self.q_net.parameters(), self.max_grad_norm)
+""",
+        killed_by=("test_hidden_train_steps_match_grader_update",),
+    ),
+    Mutant(
+        id="UPD-optimizer-on-target-net",
+        assignment=_A,
+        description="the optimizer holds the target net's parameters: q_net never learns, the target net drifts",
+        file=_F,
+        old="self.optimizer = torch.optim.Adam(self.q_net.parameters(), lr=lr, fused=True)",
+        new="self.optimizer = torch.optim.Adam(self.target_net.parameters(), lr=lr, fused=True)",
+        killed_by=("test_train_step_dqn_and_double", "test_hidden_train_steps_match_grader_update"),
+    ),
+    Mutant(
+        id="DET-draws-before-deterministic",
+        assignment=_A,
+        description="act draws rng.random() before looking at deterministic: greedy, but the exploration stream shifts",
+        file=_F,
+        old="""        if not deterministic and self.rng.random() < self.epsilon:
+""",
+        new="""        if self.rng.random() < self.epsilon and not deterministic:
+""",
+        killed_by=("test_hidden_deterministic_act_at_full_exploration",),
+    ),
+    Mutant(
+        id="INIT-kaiming-normal",
+        assignment=_A,
+        description="QNetwork re-initialises its layers with He (Kaiming) normal weights and zero biases, against "
+        "the docstring (the learning budgets are calibrated for PyTorch's default)",
+        file=_F,
+        old="""        self.net = mlp([obs_dim, *hidden, n_actions])
+""",
+        new="""        self.net = mlp([obs_dim, *hidden, n_actions])
+        for layer in self.net:
+            if isinstance(layer, nn.Linear):
+                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+                nn.init.zeros_(layer.bias)
+""",
+        killed_by=("test_q_networks_keep_default_init",),
     ),
 ]

@@ -29,4 +29,15 @@ MUTANTS = [
 """,
         killed_by=("test_buffer_sample_shapes_and_uniform", "test_hidden_buffer_fill_and_many_wraps"),
     ),
+    Mutant(
+        id="DQN8-next-obs-stored-as-obs",
+        assignment=_A,
+        description="add stores obs in the next_obs slot: every sampled transition has s' = s",
+        file=_F,
+        old="""        self.next_obs[self.pos] = next_obs
+""",
+        new="""        self.next_obs[self.pos] = obs
+""",
+        killed_by=("test_buffer_wraps_around", "test_buffer_sample_shapes_and_uniform"),
+    ),
 ]

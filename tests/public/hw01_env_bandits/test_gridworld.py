@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
+from grader.golden import expected
 from grader.harness.envs import checked_reset, checked_step
 from grader.harness.gridworld import (
     ACTION_NAMES,
@@ -45,6 +46,15 @@ OPEN = (
     ".....",
     "G....",
 )
+LAYOUTS = {"MAZE": MAZE, "OFFSET_START": OFFSET_START, "OPEN": OPEN}
+
+
+def model_of(layout: tuple[str, ...]) -> GridModel:
+    """The grid world of one of LAYOUTS, with its moves from expected.json."""
+    name = next(name for name, known in LAYOUTS.items() if known == layout)
+    return GridModel(layout, expected(__file__, "moves")[name])
+
+
 # check_env warns about this for any env built without gym.make; it says nothing about the env.
 BENIGN_WARNINGS = ("Not able to test alternative render modes due to the environment not having a spec",)
 
@@ -98,7 +108,7 @@ def test_reset_start_and_info(impl):
     """reset() returns the index of S and info['position'], the same for the same seed"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
     for layout in (OFFSET_START, MAZE):
-        model = GridModel(layout)
+        model = model_of(layout)
         env = GridWorldEnv(layout=layout, slip=0.0)
         n_obs = model.rows * model.cols
         first = checked_reset(env, n_obs, seed=3)
@@ -124,7 +134,7 @@ def test_reset_start_and_info(impl):
 def test_moves_walls_and_edges(impl):
     """With slip=0 every action moves one cell; walls and the grid's edge leave the agent in place"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
-    model = GridModel(MAZE)
+    model = model_of(MAZE)
     check_all_moves(GridWorldEnv(layout=MAZE, slip=0.0), model)
 
 
@@ -133,7 +143,7 @@ def test_moves_walls_and_edges(impl):
 def test_goal_reward_and_termination(impl):
     """Default rewards: -1.0 per step, 10.0 on the step that enters G, which terminates"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
-    model = GridModel(MAZE)
+    model = model_of(MAZE)
     env = GridWorldEnv(layout=MAZE, slip=0.0)
     check_path_to_goal(env, model, step_reward=-1.0, goal_reward=10.0)
 
@@ -143,7 +153,7 @@ def test_goal_reward_and_termination(impl):
 def test_step_reward_and_no_self_truncation(impl):
     """step_reward is given on every step away from G, and the env never sets truncated by itself"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
-    model = GridModel(MAZE)
+    model = model_of(MAZE)
     env = GridWorldEnv(layout=MAZE, slip=0.0, step_reward=-0.25, goal_reward=2.0)
     checked_reset(env, model.rows * model.cols, seed=0)
     for t in range(1, 121):
@@ -180,7 +190,7 @@ def test_registered_time_limit(impl):
         if spec["max_episode_steps"] is not None:  # ... wrapped in the grader's own TimeLimit
             steps = as_int(spec["max_episode_steps"], f"max_episode_steps of {ENV_ID!r}", 1, 10**6)
             env = gym.wrappers.TimeLimit(env, max_episode_steps=steps)
-        model = GridModel(MAZE)
+        model = model_of(MAZE)
         checked_reset(env, model.rows * model.cols, seed=0)
         for t in range(1, 51):
             step = checked_step(env, UP, model.rows * model.cols)  # bumps into the top edge: never reaches G
@@ -201,7 +211,7 @@ def test_registered_time_limit(impl):
 def test_slip_frequency(impl):
     """slip=0.3: about 30% of moves go sideways, half to each side, never backwards"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
-    check_slip_frequency(GridWorldEnv(layout=OPEN, slip=0.3), GridModel(OPEN), 0.3, 10_000, seed=5, action_seed=50)
+    check_slip_frequency(GridWorldEnv(layout=OPEN, slip=0.3), model_of(OPEN), 0.3, 10_000, seed=5, action_seed=50)
 
 
 @pytest.mark.points(2)
@@ -209,7 +219,7 @@ def test_slip_frequency(impl):
 def test_seed_determinism(impl):
     """Same seed and actions give the same trajectory; different seeds give different ones"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
-    model = GridModel(MAZE)
+    model = model_of(MAZE)
     actions = [int(a) for a in np.random.default_rng(2024).integers(4, size=200)]
     n_obs = model.rows * model.cols
     first = trajectory(GridWorldEnv(layout=MAZE, slip=0.3), n_obs, 7, actions)
@@ -233,7 +243,7 @@ def test_seed_determinism(impl):
 def test_render_ansi(impl):
     """render() with render_mode='ansi' returns the layout with the agent shown as 'A'"""
     GridWorldEnv = impl.attr("gridworld", "GridWorldEnv")
-    model = GridModel(MAZE)
+    model = model_of(MAZE)
     env = GridWorldEnv(layout=MAZE, slip=0.0, render_mode="ansi")
     checked_reset(env, model.rows * model.cols, seed=0)
     here = model.start

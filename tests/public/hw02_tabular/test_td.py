@@ -15,7 +15,7 @@ import pytest
 from grader.harness.bandits import binomial_tolerance
 from grader.harness.calls import call_all
 from grader.harness.tabular_control import ControlSpec, agent_table
-from grader.harness.validate import as_float, as_float_array, as_int
+from grader.harness.validate import as_float, as_float_array, as_int, matching_cause
 
 # The hand-made transition used by the update checks: S = 1, A = 2, R = 1, S' = 3, α = 0.5, γ = 0.9,
 # Q(S, A) = 0.5 and Q(S', ·) = [2, 5, -1, 3]; SARSA's next action A' = 2.
@@ -41,8 +41,16 @@ def updated_q(agent_cls, kind: str, epsilon: float = 0.2) -> np.ndarray:
     return agent_table(agent, N_STATES, N_ACTIONS)
 
 
-def check_update(agent_cls, name: str, new_value: dict[str, float], rule: str, epsilon: float = 0.2) -> None:
-    """Assert Q(S, A) after one update for each kind of step, and that no other entry changed."""
+def check_update(
+    agent_cls, name: str, new_value: dict[str, float], rule: str, causes: dict[str, float], epsilon: float = 0.2
+) -> None:
+    """Assert Q(S, A) after one update for each kind of step, and that no other entry changed. ``causes`` maps a
+    mistake to the Q(S, A) it gives on an ordinary step: named in the message only when the value equals it."""
+    kind_causes = {
+        "step": causes,
+        "terminated": {"bootstrapping from s' although the step terminated": new_value["step"]},
+        "truncated": {"treating the truncated step as terminal": new_value["terminated"], **causes},
+    }
     for kind, expected in new_value.items():
         q = updated_q(agent_cls, kind, epsilon)
         want = initial_q()
@@ -56,8 +64,9 @@ def check_update(agent_cls, name: str, new_value: dict[str, float], rule: str, e
             f"{name}: after update(s={S}, a={A}, r={R:g}, s'={S2}, {flags}, next_action="
             f"{None if kind == 'terminated' else A2}) with α={ALPHA}, γ={GAMMA}, ε={epsilon}, Q(s, a) = 0.5 and "
             f"Q(s', ·) = {Q_NEXT}: Q(s, a) = {q[S, A]:.6g}; expected {expected:.6g} ({rule}). "
-            + ("A terminated step must not bootstrap: target = r." if kind == "terminated" else "")
-            + ("A truncated step is NOT terminal: it still bootstraps from s'." if kind == "truncated" else "")
+            + ("A terminated step does not bootstrap: target = r" if kind == "terminated" else "")
+            + ("A truncated step is not terminal: it still bootstraps from s'" if kind == "truncated" else "")
+            + matching_cause(np.array([q[S, A]]), {k: [v] for k, v in kind_causes[kind].items()}, 1e-9)
         )
         changed = np.argwhere(~np.isclose(q, want, rtol=0, atol=1e-9)).tolist()
         assert not changed, f"{name}: one update changed the entries {changed} of Q; only Q[{S}, {A}] may change"
@@ -166,7 +175,8 @@ def test_sarsa_update(impl):
         impl.attr("td", "SarsaAgent"),
         "SarsaAgent",
         {"step": 0.3, "terminated": 0.75, "truncated": 0.3},
-        "target = r + γ Q(s', next_action) = 0.1; Q(s, a) += α (target − Q(s, a)); using max_a Q(s', a) would give 3.0",
+        "target = r + γ Q(s', next_action) = 0.1; Q(s, a) += α (target − Q(s, a))",
+        {"bootstrapping from max_a Q(s', a) (Q-learning's target)": 3.0},
     )
 
 
@@ -180,6 +190,7 @@ def test_q_learning_update(impl):
         "QLearningAgent",
         {"step": 3.0, "terminated": 0.75, "truncated": 3.0},
         "target = r + γ max_a Q(s', a) = 5.5; Q(s, a) += α (target − Q(s, a))",
+        {"bootstrapping from Q(s', next_action) (SARSA's target)": 0.3},
     )
 
 
@@ -201,8 +212,12 @@ def test_expected_sarsa_update(impl):
         ExpectedSarsaAgent,
         "ExpectedSarsaAgent",
         {"step": 2.7525, "terminated": 0.75, "truncated": 2.7525},
-        "target = r + γ Σ_a π(a|s') Q(s', a) = 5.005 with π = [0.05, 0.85, 0.05, 0.05]; a uniform π gives 1.7625, "
-        "max gives 3.0",
+        "target = r + γ Σ_a π(a|s') Q(s', a) = 5.005 with π = [0.05, 0.85, 0.05, 0.05]",
+        {
+            "a uniform π": 1.7625,
+            "π with 1 − ε on the greedy action and no ε/|A| there": 2.64,
+            "max_a Q(s', a) (Q-learning's target)": 3.0,
+        },
     )
 
 
@@ -312,7 +327,7 @@ def test_q_learning_cliff_optimal_path(impl):
     Q_CLIFF.assert_learns(
         impl.attr("td", "QLearningAgent"),
         "Q-learning's target uses max_a Q(s', a), so its greedy path is the shortest one along the cliff "
-        "(13 steps); -200 means the greedy policy loops",
+        "(13 steps); −200 means the greedy policy walks in a loop (the grader stops it after 200 steps)",
     )
 
 
@@ -349,6 +364,7 @@ def test_sarsa_cliff_safe_path(impl):
     in [−17, −15]"""
     SARSA_CLIFF.assert_learns(
         impl.attr("td", "SarsaAgent"),
-        "SARSA learns the value of its ε-greedy behaviour, so it keeps away from the cliff (15-17 steps); −13 "
-        "means your update uses max_a Q(s', a) (that is Q-learning) or act() never explores",
+        "SARSA learns the value of its ε-greedy behaviour, so it keeps away from the cliff (15-17 steps); −13 is "
+        "the cliff-edge path that Q-learning (or a learner that never explores) finds. The exact checks of "
+        "SarsaAgent's update and act() say which part differs",
     )

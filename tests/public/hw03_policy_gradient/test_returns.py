@@ -1,7 +1,8 @@
 """Public checks of hw03's returns (``returns.py``): discounted return, reward-to-go and normalisation.
 
-Each check compares your function on a given episode with the grader's own answer, computed directly from
-the definition G_t = Σ_{k≥t} γ^(k−t) r_k. Run one check with ``pytest <this file> -k <name>``.
+Each check compares your function on given episodes with the answers of ``expected.json`` beside this file
+(computed in the course repo from the definition G_t = Σ_{k≥t} γ^(k−t) r_k). Run one check with
+``pytest <this file> -k <name>``.
 """
 
 from __future__ import annotations
@@ -9,11 +10,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.harness.policy_gradient import reward_to_go
+from grader.golden import expected
 from grader.harness.validate import as_float, as_float_array
 
 REWARDS = [1.0, 0.0, 2.0, -1.0, 3.0]
 GAMMA = 0.9
+EPISODES = [(REWARDS, GAMMA), ([1.0, 0.0, 2.0], 0.5), (REWARDS, 1.0), ([], 0.9), ([1.0, 0.0, 2.0], 1.0)]
+
+
+def reward_to_go_of(rewards: list[float], gamma: float) -> np.ndarray:
+    """The expected reward-to-go of one of EPISODES."""
+    return np.array(expected(__file__, "reward_to_go")[EPISODES.index((rewards, gamma))])
 
 
 @pytest.mark.points(3)
@@ -21,11 +28,11 @@ GAMMA = 0.9
 def test_discounted_return(impl):
     """discounted_return: G_0 = Σ_k γ^k r_k of a given episode (and 0 for an empty one)"""
     discounted_return = impl.attr("returns", "discounted_return")
-    for rewards, gamma in ((REWARDS, GAMMA), ([1.0, 0.0, 2.0], 0.5), (REWARDS, 1.0), ([], 0.9)):
+    for rewards, gamma in EPISODES[:4]:
         got = as_float(discounted_return(list(rewards), gamma), f"discounted_return({rewards}, {gamma})")
-        expected = float(reward_to_go(rewards, gamma)[0]) if rewards else 0.0
-        assert abs(got - expected) <= 1e-9, (
-            f"discounted_return({rewards}, gamma={gamma}) = {got:.6g}; expected {expected:.6g} = Σ_k γ^k r_k "
+        want = float(reward_to_go_of(rewards, gamma)[0]) if rewards else 0.0
+        assert abs(got - want) <= 1e-9, (
+            f"discounted_return({rewards}, gamma={gamma}) = {got:.6g}; expected {want:.6g} = Σ_k γ^k r_k "
             "(the first reward is not discounted)"
         )
 
@@ -35,14 +42,14 @@ def test_discounted_return(impl):
 def test_reward_to_go(impl):
     """reward_to_go: G_t = Σ_{k≥t} γ^(k−t) r_k for every step t (catalog PG2: not the total return for every t)"""
     reward_to_go_impl = impl.attr("returns", "reward_to_go")
-    for rewards, gamma in ((REWARDS, GAMMA), ([1.0, 0.0, 2.0], 1.0), ([1.0, 0.0, 2.0], 0.5)):
+    for rewards, gamma in (EPISODES[0], EPISODES[4], EPISODES[1]):
         got = as_float_array(
             reward_to_go_impl(list(rewards), gamma), f"reward_to_go({rewards}, {gamma})", (len(rewards),)
         )
-        expected = reward_to_go(rewards, gamma)
-        assert np.allclose(got, expected, rtol=0, atol=1e-9), (
+        want = reward_to_go_of(rewards, gamma)
+        assert np.allclose(got, want, rtol=0, atol=1e-9), (
             f"reward_to_go({rewards}, gamma={gamma}) = {np.round(got, 6).tolist()}; expected "
-            f"{np.round(expected, 6).tolist()}. G_t only counts the rewards from step t on (the same value for "
+            f"{np.round(want, 6).tolist()}. G_t only counts the rewards from step t on (the same value for "
             "every t is the total return, not the reward-to-go), and discounts them from step t: "
             "γ^(k−t), not γ^k"
         )

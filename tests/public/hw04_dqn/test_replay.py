@@ -31,19 +31,25 @@ def sampled_numbers(buffer, batch_size: int, obs_dim: int) -> np.ndarray:
     next_obs = as_tensor_array(batch.next_obs, f"{what}.next_obs", (batch_size, obs_dim))
     terminated = as_tensor_array(batch.terminated, f"{what}.terminated", (batch_size,))
     k = rewards - 1
-    expected = [transition(int(i), obs_dim) for i in np.clip(np.round(k), 0, None)]
-    whole = (
-        np.all(np.isclose(k, np.round(k)))
-        and np.allclose(obs, [e[0] for e in expected])
-        and np.array_equal(actions, [e[1] for e in expected])
-        and np.allclose(next_obs, [e[3] for e in expected])
-        and np.array_equal(terminated, [float(e[4]) for e in expected])
-    )
-    assert whole, (
-        f"{what} returned rows that are not stored transitions (or whose fields come from different transitions): "
-        f"rewards {rewards[:6].tolist()}, actions {actions[:6].tolist()}, terminated {terminated[:6].tolist()}, "
-        f"obs {obs[:3].tolist()}…; use one index array for all five fields"
-    )
+    numbered = np.isclose(k, np.round(k)) & (k > -0.5)
+    if not np.all(numbered):
+        i = int(np.argmin(numbered))
+        raise AssertionError(
+            f"{what}: row {i} has reward {rewards[i]:g}, which no added transition has (transition k was added with "
+            f"reward k + 1, k = 0, 1, …): the row is not a stored transition (obs {obs[i].tolist()}, action "
+            f"{int(actions[i])}, next_obs {next_obs[i].tolist()}, terminated {terminated[i]:g})"
+        )
+    for i, number in enumerate(np.round(k).astype(int).tolist()):
+        o, a, _, n, d = transition(number, obs_dim)
+        fields = {"obs": (obs[i], o), "action": (actions[i], a), "next_obs": (next_obs[i], n)}
+        fields["terminated"] = (terminated[i], float(d))
+        wrong = [name for name, (got, want) in fields.items() if not np.allclose(got, want)]
+        assert not wrong, (
+            f"{what}: row {i} has reward {rewards[i]:g}, so it should be transition {number}, added as add(obs="
+            f"{o.tolist()}, action={a}, reward={number + 1:g}, next_obs={n.tolist()}, terminated={d}); but its "
+            + ", ".join(f"{name} is {np.asarray(fields[name][0]).tolist()}" for name in wrong)
+            + " (each field of a sampled row must be what add() received for that transition)"
+        )
     return np.round(k).astype(int)
 
 
@@ -60,8 +66,9 @@ def test_buffer_wraps_around(impl):
     seen = set(sampled_numbers(buffer, 4000, 2).tolist())
     assert seen == {3, 4, 5, 6, 7}, (
         f"after adding transitions 0..7 to a buffer of capacity 5, 4000 samples came from transitions {sorted(seen)}; "
-        "expected exactly {3, 4, 5, 6, 7}: transitions 5, 6, 7 overwrite the oldest slots 0, 1, 2 "
-        "(pos = (pos + 1) % capacity)"
+        "expected exactly {3, 4, 5, 6, 7} (the last 5 added: transitions 5, 6, 7 replace the oldest 0, 1, 2); "
+        f"missing {sorted({3, 4, 5, 6, 7} - seen)}, not expected {sorted(seen - {3, 4, 5, 6, 7})}"
+        + ("; the buffer kept transitions 0-4 and dropped the later ones" if seen == {0, 1, 2, 3, 4} else "")
     )
 
 
@@ -76,8 +83,8 @@ def test_buffer_sample_shapes_and_uniform(impl):
     batch_size = 8000
     numbers = sampled_numbers(buffer, batch_size, 3)
     assert set(numbers.tolist()) <= {0, 1, 2, 3}, (
-        f"a buffer of capacity 10 holding 4 transitions sampled from {sorted(set(numbers.tolist()))}; "
-        "sample only from the len(buffer) filled slots, never from the empty ones"
+        f"a buffer of capacity 10 holding transitions 0-3 sampled transitions {sorted(set(numbers.tolist()))}; "
+        "expected only 0-3 (len(buffer) = 4 filled slots)"
     )
     freq = np.bincount(numbers, minlength=4) / batch_size
     tolerance = binomial_tolerance(0.25, batch_size)

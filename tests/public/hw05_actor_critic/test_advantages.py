@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.harness.messages import first_difference, show
-from grader.harness.validate import as_float_array
+from grader.harness.validate import as_float_array, mismatch
 
 # The issue's example, one env (shape (3, 1)): r = [1, 0, 2], V = [0.5, 1, 0], V(s_3) = 10, γ = 0.9, λ = 0.8.
 # δ = r + γ V(next) − V = [1 + 0.9·1 − 0.5, 0 + 0.9·0 − 1, 2 + 0.9·10 − 0] = [1.4, −1, 11] (no episode end)
@@ -93,8 +92,9 @@ def test_gae_hand_worked(impl):
         elif name.startswith("terminated") and np.allclose(got, GAE_TRUNCATED, atol=1e-5):
             hint = " — the answer without the terminal mask: a terminated step has δ = r − V (V(terminal) = 0)"
         assert np.allclose(got, want, rtol=0, atol=1e-5), (
-            f"gae with {setting}, {name}: got A = {show(got)}; expected {want} "
-            f"({first_difference(got, want, 1e-5)}){hint}. δ_t = r_t + γ (1 − terminated_t) V(s_t+1) − V(s_t), "
+            f"gae with {setting}, {name}: got A = {np.round(got, 6).tolist()}; expected {want} "
+            f"({mismatch(got, np.asarray(want), got, 'entry ')}){hint}. δ_t = r_t + γ (1 − terminated_t) V(s_t+1) − "
+            "V(s_t), "
             "A_t = δ_t + γλ (1 − ended_t) A_t+1"
         )
 
@@ -118,8 +118,8 @@ def test_gae_episode_end_inside_rollout(impl):
         hint = "See the comments of this check for the hand-worked numbers"
     assert np.allclose(got, GAE_BOUNDARY, rtol=0, atol=1e-5), (
         f"gae(rewards = {REWARDS}, values = {VALUES}, last_values = {LAST_VALUES}, terminated at step 1 in env 0, "
-        f"truncated at step 1 in env 1, γ = λ = 0.5) = {show(got)}; expected {GAE_BOUNDARY} "
-        f"({first_difference(got, GAE_BOUNDARY, 1e-5)}). {hint}"
+        f"truncated at step 1 in env 1, γ = λ = 0.5) = {np.round(got, 6).tolist()}; expected {GAE_BOUNDARY} "
+        f"({mismatch(got, np.asarray(GAE_BOUNDARY), got, 'entry ')}). {hint}"
     )
 
 
@@ -145,8 +145,10 @@ def test_gae_columns_are_independent(impl):
         assert np.allclose(batch[:, i], alone, rtol=0, atol=1e-6), (
             f"gae on a ({steps}, {envs}) batch (random rewards and values, γ = 0.97, λ = 0.9, terminated at steps "
             f"{np.flatnonzero(terminated[:, i]).tolist()} and truncated at {np.flatnonzero(truncated[:, i]).tolist()} "
-            f"in env {i}) gives column {i} = {show(batch[:, i])}, but the same column alone gives {show(alone)} "
-            f"({first_difference(batch[:, i], alone, 1e-6)}): each env's column must be computed on its own "
+            f"in env {i}) gives column {i} = {np.round(batch[:, i], 6).tolist()}, but the same column alone gives "
+            f"{np.round(alone, 6).tolist()} "
+            f"({mismatch(batch[:, i], np.asarray(alone), batch[:, i], 'entry ')}): each env's column must be "
+            "computed on its own "
             "(loop over time, vectorised over envs; never mix rows and columns)"
         )
 
@@ -169,14 +171,16 @@ def test_n_step_returns_hand_worked(impl):
         got = call_n_step(impl, R3, V3, LAST3, terminated, NOT_ENDED, 0.9, n)[:, 0]
         end = "terminated at the last step" if terminated is ENDED_LAST else "no episode end"
         assert np.allclose(got, want, rtol=0, atol=1e-5), (
-            f"n_step_returns with {setting}, {end}, n = {n}: got {show(got)}; expected {want} "
-            f"({first_difference(got, want, 1e-5)}). G_t sums at most n rewards, stopping at an episode end or "
+            f"n_step_returns with {setting}, {end}, n = {n}: got {np.round(got, 6).tolist()}; expected {want} "
+            f"({mismatch(got, np.asarray(want), got, 'entry ')}). G_t sums at most n rewards, stopping at an episode "
+            "end or "
             "the rollout's end, then adds γ^k V of the next observation (0 after a terminated step)"
         )
     got = call_n_step(impl, REWARDS, VALUES, LAST_VALUES, TERMINATED, TRUNCATED, 0.5, 2)
     assert np.allclose(got, TWO_STEP, rtol=0, atol=1e-5), (
         f"n_step_returns(rewards = {REWARDS}, values = {VALUES}, last_values = {LAST_VALUES}, terminated at step 1 "
-        f"in env 0, truncated at step 1 in env 1, γ = 0.5, n = 2) = {show(got)}; expected {TWO_STEP} "
-        f"({first_difference(got, TWO_STEP, 1e-5)}). Env 1's step 1 is truncated: G_1 = 2 + 0.5·V(final obs) = "
+        f"in env 0, truncated at step 1 in env 1, γ = 0.5, n = 2) = {np.round(got, 6).tolist()}; expected {TWO_STEP} "
+        f"({mismatch(got, np.asarray(TWO_STEP), got, 'entry ')}). Env 1's step 1 is truncated: G_1 = 2 + 0.5·V(final "
+        "obs) = "
         "2 + 0.5·6 = 5; env 0's is terminated: G_1 = 2"
     )

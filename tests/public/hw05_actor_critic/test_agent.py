@@ -28,7 +28,6 @@ from grader.harness.actor_critic import (
 from grader.harness.calls import seed_global_rngs_of
 from grader.harness.deep_control import DeepSpec
 from grader.harness.dqn_fixtures import parameters, same_parameters
-from grader.harness.messages import show
 from grader.harness.validate import as_float, as_float_array, as_tensor_array
 
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)  # 0.9189385
@@ -71,18 +70,21 @@ def test_categorical_actor_critic(impl):
         log_pi = np.stack([o["log_probs"] for o in per_action], axis=1)  # (5, 3): log π(a|s_i) for a = 0, 1, 2
         total = np.exp(log_pi).sum(axis=1)
         assert np.allclose(total, 1.0, atol=1e-5), (
-            f"{name}: Σ_a exp(log π(a|s)) over the 3 actions = {show(total)} on 5 states; expected 1 (log_probs "
+            f"{name}: Σ_a exp(log π(a|s)) over the 3 actions = {np.round(total, 6).tolist()} on 5 states; expected 1 "
+            "(log_probs "
             "must be log-probabilities of one distribution per state: Categorical(logits=head))"
         )
         gaps, logit_gaps = log_pi - log_pi[:, :1], first["head"] - first["head"][:, :1]
         assert np.allclose(gaps, logit_gaps, atol=1e-5), (
-            f"{name}: log π(a|s) − log π(0|s) = {show(gaps[0])} for the first state, but the logits (forward's "
-            f"head) differ by {show(logit_gaps[0])}: π must be softmax(head)"
+            f"{name}: log π(a|s) − log π(0|s) = {np.round(gaps[0], 6).tolist()} for the first state, but the logits "
+            "(forward's "
+            f"head) differ by {np.round(logit_gaps[0], 6).tolist()}: π must be softmax(head)"
         )
         entropy = -(np.exp(log_pi) * log_pi).sum(axis=1)
         assert np.allclose(first["entropy"], entropy, atol=1e-5), (
-            f"{name}: evaluate_actions' entropy = {show(first['entropy'])}; −Σ_a π log π of your own log_probs = "
-            f"{show(entropy)}"
+            f"{name}: evaluate_actions' entropy = {np.round(first['entropy'], 6).tolist()}; −Σ_a π log π of your own "
+            "log_probs = "
+            f"{np.round(entropy, 6).tolist()}"
         )
 
 
@@ -107,7 +109,8 @@ def test_gaussian_actor_critic(impl):
     )
     for name, got, want, how in cases:
         assert np.allclose(got, want, atol=1e-4), (
-            f"Gaussian ActorCritic with log σ = 0.5 on 2-d actions: {name} = {show(got)}; expected {want:.6f} = "
+            f"Gaussian ActorCritic with log σ = 0.5 on 2-d actions: {name} = {np.round(got, 6).tolist()}; expected "
+            f"{want:.6f} = "
             f"{how} for every state. Sum (do not average) over the action dimensions"
         )
     net.zero_grad(set_to_none=True)
@@ -178,12 +181,15 @@ def test_act_samples_from_own_generator_deterministic_draws_nothing(impl):
     got = as_float_array(wide.act(obs3.copy(), deterministic=True), "act(obs, deterministic=True)", (4, 2))
     mean = as_tensor_array(wide.net(torch.from_numpy(obs3))[0], "agent.net(obs)[0] (the mean)", (4, 2))
     assert np.allclose(got, np.clip(mean, -1, 1), atol=1e-6), (
-        f"Gaussian agent with log_std_init = 2 (σ = 7.4): act(obs, deterministic=True) = {show(got)}; expected "
-        f"clip(μ(s), −1, 1) = {show(np.clip(mean, -1, 1))} — the mean, never a sample"
+        "Gaussian agent with log_std_init = 2 (σ = 7.4): act(obs, deterministic=True) = "
+        f"{np.round(got, 6).tolist()}; expected "
+        f"clip(μ(s), −1, 1) = {np.round(np.clip(mean, -1, 1), 6).tolist()} — the mean, never a sample"
     )
     assert generator_state(wide) == before, "act(obs, deterministic=True) drew from agent.generator: it must not"
     samples = as_float_array(wide.act(obs3.copy()), "act(obs)", (4, 2))
-    assert np.all(np.abs(samples) <= 1 + 1e-6), f"act(obs) returned {show(samples)}, outside the action space [-1, 1]"
+    assert np.all(np.abs(samples) <= 1 + 1e-6), (
+        f"act(obs) returned {np.round(samples, 6).tolist()}, outside the action space [-1, 1]"
+    )
 
 
 @pytest.mark.points(4)
@@ -206,7 +212,9 @@ def test_observe_stores_raw_samples_and_updates_every_n_steps(impl):
     for _ in range(7):
         obs = rng.normal(size=(2, 3)).astype(np.float32)
         actions = as_float_array(agent.act(obs.copy()), "act(obs)", (2, 2))
-        assert np.all(np.abs(actions) <= 0.5 + 1e-6), f"act(obs) = {show(actions)} is outside the box [−0.5, 0.5]"
+        assert np.all(np.abs(actions) <= 0.5 + 1e-6), (
+            f"act(obs) = {np.round(actions, 6).tolist()} is outside the box [−0.5, 0.5]"
+        )
         next_obs = rng.normal(size=(2, 3)).astype(np.float32)
         returned.append(actions)
         next_observations.append(next_obs)
@@ -215,7 +223,8 @@ def test_observe_stores_raw_samples_and_updates_every_n_steps(impl):
     assert len(calls) == 2, f"7 observe() calls with n_steps = 3 must call update twice (after 3, 6), got {len(calls)}"
     for i, (call, step) in enumerate(zip(calls, (2, 5), strict=True)):
         assert np.allclose(call, next_observations[step], atol=1e-6), (
-            f"update call {i + 1} got last_obs = {show(call)}; expected next_obs of observe() call {step + 1}"
+            f"update call {i + 1} got last_obs = {np.round(call, 6).tolist()}; expected next_obs of observe() call "
+            f"{step + 1}"
         )
     assert as_float(agent.buffer.step, "agent.buffer.step") == 1, (
         "after the update of the 6th observe() call the buffer must be cleared: the 7th call is the first row of "
@@ -226,7 +235,8 @@ def test_observe_stores_raw_samples_and_updates_every_n_steps(impl):
         "each act() call"
     )
     assert np.any(np.abs(stored[0]) > 0.5 + 1e-6), (
-        f"every stored action lies inside [−0.5, 0.5] although σ = e (first row: {show(stored[0][0])}): they are the "
+        "every stored action lies inside [−0.5, 0.5] although σ = e (first row: "
+        f"{np.round(stored[0][0], 6).tolist()}): they are the "
         "clipped actions. log π must be that of the RAW sample (observe receives the clipped one)"
     )
 

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.harness.messages import first_difference, show
-from grader.harness.validate import as_float_array, as_int, as_tensor_array
+from grader.harness.validate import as_float_array, as_int, as_tensor_array, mismatch
 
 # Three envs, rollouts of 3 steps, 2-d observations obs = [10·rollout + step, env] (so every row is recognisable).
 # Env 0 terminates at step 0 (its step 1 is a reset step); env 1 is truncated at step 2, the LAST step of the
@@ -123,12 +122,14 @@ def test_buffer_advantages_and_returns(impl):
         f"last_values {LAST_VALUES}, γ = λ = 0.5"
     )
     assert np.allclose(advantages, ADVANTAGES, rtol=0, atol=1e-5), (
-        f"advantages_and_returns on {setting}: advantages {show(advantages)}; expected {ADVANTAGES} "
-        f"({first_difference(advantages, ADVANTAGES, 1e-5)}); see test_advantages.py for the hand-worked numbers"
+        f"advantages_and_returns on {setting}: advantages {np.round(advantages, 6).tolist()}; expected {ADVANTAGES} "
+        f"({mismatch(advantages, np.asarray(ADVANTAGES), advantages, 'entry ')}); see test_advantages.py for the "
+        "hand-worked numbers"
     )
     assert np.allclose(returns, RETURNS, rtol=0, atol=1e-5), (
-        f"advantages_and_returns on {setting}: returns {show(returns)}; expected A + values = {RETURNS} "
-        f"({first_difference(returns, RETURNS, 1e-5)})"
+        f"advantages_and_returns on {setting}: returns {np.round(returns, 6).tolist()}; expected A + values = "
+        f"{RETURNS} "
+        f"({mismatch(returns, np.asarray(RETURNS), returns, 'entry ')})"
     )
 
 
@@ -192,6 +193,6 @@ def test_a2c_loss_value_and_gradients(impl):
         causes = [cause for of, grad, cause in CAUSES if of == name and np.allclose(got, grad, atol=1e-6)]
         hint = f"; {causes[0]}" if causes else ""
         assert np.allclose(got, want, rtol=0, atol=1e-6), (
-            f"{setting}: the gradient of total w.r.t. {name} is {show(got)}; expected {want} "
-            f"({first_difference(got, want, 1e-6)}){hint}"
+            f"{setting}: the gradient of total w.r.t. {name} is {np.round(got, 6).tolist()}; expected {want} "
+            f"({mismatch(got, np.asarray(want), got, 'entry ')}){hint}"
         )
