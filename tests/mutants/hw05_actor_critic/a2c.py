@@ -4,6 +4,10 @@ learns, state between updates, the order of the optimiser step, deterministic ac
 
 Each mutant patches one place of ``solutions/hw05_actor_critic/``; ``killed_by`` lists the checks (public or
 hidden) that must fail for it. A learning check is listed only where the mutant fails it on every calibration seed.
+
+The catalog's AC7 (returns A + V with V of the network *after* an update, a stale/fresh mix) has no place in A2C
+as specified: one gradient step per rollout, the values computed before it, so there is no "after" within an
+update. It is a bug of several epochs per rollout, and belongs to hw06 (PPO).
 """
 
 from grader.mutants import Mutant
