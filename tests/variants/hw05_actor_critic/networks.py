@@ -2,8 +2,10 @@
 learning checks (issue 19: a check must pass every correct implementation the docs allow). The docstring of
 ``networks.py`` lets a student initialise the layers as they like; the reference keeps PyTorch's default
 (uniform ±1/√fan_in). Each variant re-initialises every ``Linear`` layer of ``ActorCritic`` (weights as named,
-biases 0) at the end of ``__init__``. The shared trunk is calibrated by the hidden CartPole check, which trains
-with ``shared=True`` (the public one with separate networks).
+biases 0) at the end of ``__init__``. They are calibrated on the public CartPole check (separate actor and
+critic) and the hidden PointMass check (Gaussian head). The shared trunk is calibrated by the hidden CartPole
+check, which trains with ``shared=True``, with PyTorch's default initialisation (the reference); the four
+initialisations × the shared trunk were not run (CPU time on the shared machine, see the README).
 """
 
 from grader.mutants import Edit, Variant
@@ -14,7 +16,7 @@ _END_OF_INIT = """        if self.continuous:
             self.log_std = nn.Parameter(torch.full((n_out,), float(log_std_init)))
         # END SOLUTION
 """
-LEARNING_CHECKS = ("test_a2c_cartpole", "test_hidden_a2c_cartpole_shared_trunk", "test_hidden_a2c_point_mass")
+LEARNING_CHECKS = ("test_a2c_cartpole", "test_hidden_a2c_point_mass")
 
 
 def reinitialised(init: str) -> Edit:
