@@ -305,7 +305,7 @@ def test_update_trains_actor_and_critic(impl):
     assert any(moved), "with vf_coef = 0, one update changed no parameter at all: the policy loss must train the actor"
 
 
-# Calibration: see calibration/hw05_actor_critic.md and the README (filled in below when measured).
+# Calibration: the README's Part 5 and calibration/hw05_actor_critic.md (rlgrade calibrate hw05).
 A2C_CARTPOLE = DeepSpec(
     check="test_a2c_cartpole",
     module="a2c",
