@@ -34,7 +34,7 @@ from grader.locate import SubmissionError
 from grader.progress import CheckProgress, plural
 from grader.results import CheckResult, total
 from grader.runner import GradingError, assignment_dirs
-from grader.sandbox.limits import describe_isolation
+from grader.sandbox.isolation import describe_isolation, isolation
 from grader.submissions import collect_gradebook, grade_batch, grade_submission
 
 #: Grading runs student code in the sandbox unless told otherwise; it needs Linux (namespaces, rlimits).
@@ -54,8 +54,22 @@ def course_root(args: argparse.Namespace) -> Path:
     return Path(args.course).resolve() if args.course else find_course_root(Path.cwd())
 
 
+def refuse_weak_sandbox(args: argparse.Namespace, course: Path) -> None:
+    """Summative grading needs a sandbox that holds (:meth:`Isolation.refusals`); say so before grading, unless
+    the instructor accepts the risk with ``--allow-weak-sandbox``."""
+    reasons = isolation().refusals(course) if args.sandbox else []
+    if reasons and not args.allow_weak_sandbox:
+        raise GradingError(
+            "refusing to grade: the sandbox would not hold here: " + "; ".join(reasons) + ". Install bubblewrap "
+            "(apt-get install bubblewrap) or run as root; --allow-weak-sandbox grades anyway"
+        )
+    for reason in reasons:
+        print(f"rlgrade: WARNING: grading with a weak sandbox (--allow-weak-sandbox): {reason}", file=sys.stderr)
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     course = course_root(args)
+    refuse_weak_sandbox(args, course)
     out = Path(args.out).resolve()
     progress = CheckProgress()
     try:
@@ -70,7 +84,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for note in grading.notes:
         print(note)
     if args.sandbox:
-        print(describe_isolation())
+        print(describe_isolation(course))
     print(f"\nreports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'report.md'}")
     busy = [r.name for r in results if r.busy]
     if busy:  # a grader failure, not the student's: these checks have no verdict
@@ -81,6 +95,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_grade_batch(args: argparse.Namespace) -> int:
     course = course_root(args)
+    refuse_weak_sandbox(args, course)
     out = Path(args.out).resolve()
     started = time.monotonic()
     graded, skipped, failed = grade_batch(
@@ -274,6 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-sandbox imports it into the grader's own pytest)",
     )  # fmt: skip
     grade.add_argument(
+        "--allow-weak-sandbox", action="store_true",
+        help="grade even where the sandbox cannot keep the code from your files (no bubblewrap, not root, ...)",
+    )  # fmt: skip
+    grade.add_argument(
         "--expect", choices=("full", "stub"), default=None,
         help="exit 1 unless every check passes (full) or every check fails as not implemented (stub)",
     )  # fmt: skip
@@ -287,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--sandbox", action=argparse.BooleanOptionalAction, default=SANDBOX_DEFAULT,
         help="grade each submission sandboxed (default on Linux)",
+    )  # fmt: skip
+    batch.add_argument(
+        "--allow-weak-sandbox", action="store_true",
+        help="grade even where the sandbox cannot keep the code from your files (no bubblewrap, not root, ...)",
     )  # fmt: skip
     add_course_option(batch)
 

@@ -15,6 +15,7 @@ Options:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import time
@@ -39,9 +40,10 @@ from grader.harness import curves
 from grader.impl import Implementation, ImplementationError, resolve_impl_root
 from grader.results import CheckResult, append_record, result_to_record
 from grader.rngs import seed_global_rngs
-from grader.sandbox.limits import Limits, describe_isolation
+from grader.sandbox.isolation import describe_isolation, isolation
+from grader.sandbox.limits import Limits
 from grader.sandbox.session import SandboxedImplementation, SandboxSession
-from grader.sandbox.zygote import Zygote
+from grader.sandbox.zygote import Zygote, ZygoteGone
 
 VISIBILITIES = ("public", "hidden")
 DEFAULT_CPU_SECONDS = 60.0  # a check without @pytest.mark.timeout (the ini's timeout is for other tests)
@@ -208,7 +210,9 @@ class RLGradePlugin:
         terminalreporter.write_sep("=", "rlgrade: points")
         terminalreporter.write_line(report.terminal_table(self.results))
         if self.config.getoption("--sandbox"):
-            terminalreporter.write_line(describe_isolation())
+            terminalreporter.write_line(describe_isolation(self.config.rootpath))
+            for reason in isolation().refusals(self.config.rootpath):  # fine for practice, not for grades
+                terminalreporter.write_line(f"WARNING: not safe for summative grading: {reason}")
         if any(not r.passed for r in self.results):
             terminalreporter.write_line(
                 "Run one check with:  pytest <test file> -k <check name>   (add --pdb to stop in a debugger)"
@@ -216,7 +220,9 @@ class RLGradePlugin:
 
     def pytest_sessionfinish(self) -> None:
         if self.report_dir and self.results:
-            report.write_all(self.results, self.report_dir, time.monotonic() - self._started)
+            sandboxed = self.config.getoption("--sandbox")
+            line = describe_isolation(self.config.rootpath) if sandboxed else ""
+            report.write_all(self.results, self.report_dir, time.monotonic() - self._started, isolation=line)
 
 
 def is_wall_timeout(excinfo: pytest.ExceptionInfo) -> bool:
@@ -227,7 +233,7 @@ def is_wall_timeout(excinfo: pytest.ExceptionInfo) -> bool:
 def describe_failure(excinfo: pytest.ExceptionInfo, cpu_seconds: float, impl_root: Path | None) -> str:
     """A student-facing sentence for why a check failed, without the grader's traceback."""
     exc = excinfo.value
-    if isinstance(exc, ImplementationError):
+    if isinstance(exc, ImplementationError) and not raised_in(exc, impl_root):  # the grader's own loading message
         return str(exc)
     if isinstance(exc, CPUTimeExceeded):
         return cpu_limit_message(cpu_seconds)
@@ -256,6 +262,12 @@ def describe_failure(excinfo: pytest.ExceptionInfo, cpu_seconds: float, impl_roo
             where = f" at {Path(f.filename).name}, line {f.lineno}, in {f.name}"
             return f"Your code raised {type(exc).__name__}{where}: {exc}"
     return f"The check stopped with {type(exc).__name__}: {exc}"
+
+
+def raised_in(exc: BaseException, impl_root: Path | None) -> bool:
+    """Whether ``exc`` went through the code under test (a frame of a file below ``impl_root``)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return impl_root is not None and any(f.filename.startswith(str(impl_root)) for f in frames)
 
 
 def fallback_message(rep: pytest.TestReport) -> str:
@@ -297,7 +309,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         path = Path(arg.split("::")[0])
         location = check_location(path if path.suffix == ".py" else path / "test_.py")
         if location is not None:
-            zygote_for(config, root, location[0]).start()
+            with contextlib.suppress(ZygoteGone):  # every check of the assignment says why
+                zygote_for(config, root, location[0]).start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

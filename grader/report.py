@@ -1,12 +1,17 @@
 """Reports of a grading: Gradescope ``results.json``, JUnit XML, markdown and a terminal table.
 
-Every format is written from the same list of :class:`CheckResult`, so they always agree.
+Every format is written from the same list of :class:`CheckResult`, so they always agree. A check's message
+may quote the student's code (exception messages, output, class names), so every text goes through
+:func:`plain` (no escape sequences or control characters: nothing rewrites the terminal, junit.xml stays
+well-formed) and, in markdown, :func:`markdown_text` (a message cannot add headings, tables, emphasis, links or
+HTML to the report, e.g. a forged "Total: 74 / 74" line).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
@@ -15,6 +20,30 @@ from grader.results import CheckResult, total
 
 #: Gradescope test visibility: hidden checks are shown once the instructor publishes the grades.
 GRADESCOPE_VISIBILITY = {"public": "visible", "hidden": "after_published"}
+#: Escape sequences: CSI (colours, cursor moves, clearing the screen), OSC (titles, hyperlinks) and the short ones.
+ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -~]?)")
+#: Characters no report carries: C0 and C1 controls but newline, DEL, lone surrogates (not UTF-8), the two
+#: noncharacters XML forbids, and bidirectional overrides and isolates (text that reads other than it is).
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)([#>=+-]|(?<=\d)[.)](?=\s|$))", re.MULTILINE)
+MAX_MESSAGE = 4000
+
+
+def plain(text: str) -> str:
+    """``text`` safe for every report: escape sequences and control characters removed (a tab becomes spaces,
+    a carriage return a newline), at most :data:`MAX_MESSAGE` characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = UNSAFE.sub("", ESCAPES.sub("", text))
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def markdown_text(text: str) -> str:
+    """:func:`plain` text that markdown shows as written: every character that could start emphasis, code, a
+    link, HTML, a table cell or an entity is escaped, and so is a line start that would make a heading, a quote,
+    a list or a rule."""
+    escaped = MARKDOWN_INLINE.sub(r"\\\1", plain(text))
+    return MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", escaped)
 
 
 def _fmt(points: float) -> str:
@@ -23,31 +52,35 @@ def _fmt(points: float) -> str:
 
 def display_name(result: CheckResult) -> str:
     tag = " (hidden)" if result.visibility == "hidden" else ""
-    return f"{result.assignment} · {result.name}{tag}"
+    return plain(f"{result.assignment} · {result.name}{tag}")
 
 
-def gradescope_json(results: list[CheckResult], execution_time: float, notes: list[str] = ()) -> dict:
+def gradescope_json(
+    results: list[CheckResult], execution_time: float, notes: list[str] = (), isolation: str = ""
+) -> dict:
     """The Gradescope autograder ``results.json`` document (score is the sum of passing checks).
 
-    Only the keys of Gradescope's specification are used; the maximum score and per-check durations,
-    which the specification has no key for, go into ``extra_data``. ``notes`` (what was graded) follow the
-    summary line in ``output``, which the student sees above the checks."""
+    Only the keys of Gradescope's specification are used; the maximum score, per-check durations and how the
+    submission's code was confined (``isolation``), which the specification has no key for, go into
+    ``extra_data``. ``notes`` (what was graded) follow the summary line in ``output``, which the student sees
+    above the checks."""
     score, max_score = total(results)
+    extra = {"max_score": max_score, "assignments": sorted({r.assignment for r in results})}
     return {
         "score": score,
         "execution_time": round(execution_time, 3),
-        "output": "\n".join([summary_line(results), *notes]),
+        "output": "\n".join([summary_line(results), *(plain(note) for note in notes)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"max_score": max_score, "assignments": sorted({r.assignment for r in results})},
+        "extra_data": {**extra, "isolation": isolation} if isolation else extra,
         "tests": [
             {
-                "name": f"{display_name(r)}: {r.title}",
+                "name": f"{display_name(r)}: {plain(r.title)}",
                 "number": str(i),
                 "score": r.points,
                 "max_score": r.max_points,
                 "status": "passed" if r.passed else "failed",
-                "output": r.message or "passed",
+                "output": plain(r.message) or "passed",
                 "visibility": GRADESCOPE_VISIBILITY[r.visibility],
                 "extra_data": {"execution_time": round(r.duration, 3)},
             }
@@ -82,15 +115,16 @@ def junit_xml(results: list[CheckResult]) -> ET.Element:
                 suite,
                 "testcase",
                 classname=f"{assignment}.{r.visibility}",
-                name=r.name,
+                name=plain(r.name),
                 time=f"{r.duration:.3f}",
             )
             cprops = ET.SubElement(case, "properties")
             ET.SubElement(cprops, "property", name="points", value=_fmt(r.points))
             ET.SubElement(cprops, "property", name="max_points", value=_fmt(r.max_points))
             if not r.passed:
-                failure = ET.SubElement(case, "failure", message=r.message.splitlines()[0] if r.message else "")
-                failure.text = r.message
+                message = plain(r.message)
+                failure = ET.SubElement(case, "failure", message=message.splitlines()[0] if message else "")
+                failure.text = message
     return suites
 
 
@@ -102,12 +136,13 @@ def summary_line(results: list[CheckResult]) -> str:
     return f"{_fmt(score)} / {_fmt(max_score)} points ({passed} of {len(results)} checks passed{not_graded})"
 
 
-def markdown(results: list[CheckResult], notes: list[str] = ()) -> str:
+def markdown(results: list[CheckResult], notes: list[str] = (), isolation: str = "") -> str:
     """A markdown summary: what was graded, one table per assignment, and the messages of the failing checks
-    (one message shared by several checks, such as an import error, is written once with their names)."""
+    (one message shared by several checks, such as an import error, is written once with their names); at the
+    end, how the submission's code was confined (``isolation``, when sandboxed)."""
     lines = ["# RL homework grading", "", f"**Total: {summary_line(results)}**", ""]
     if notes:
-        lines += [f"- {note}" for note in notes] + [""]
+        lines += [f"- {markdown_text(note)}" for note in notes] + [""]
     by_assignment: dict[str, list[CheckResult]] = defaultdict(list)
     for r in results:
         by_assignment[r.assignment].append(r)
@@ -116,7 +151,7 @@ def markdown(results: list[CheckResult], notes: list[str] = ()) -> str:
         for r in rs:
             mark = "✅ pass" if r.passed else "⚠️ not graded" if r.busy else "❌ fail"
             tag = " *(hidden)*" if r.visibility == "hidden" else ""
-            title = r.title.replace("|", "\\|")  # a title with |x| must not end the table cell
+            title = plain(r.title).replace("|", "\\|")  # the course's text; a title with |x| must not end the cell
             lines.append(f"| `{r.name}`{tag} — {title} | {_fmt(r.points)} / {_fmt(r.max_points)} | {mark} |")
         figures = [r for r in rs if r.figure]
         if figures:
@@ -129,17 +164,20 @@ def markdown(results: list[CheckResult], notes: list[str] = ()) -> str:
         if by_message:
             lines += ["", "### What to fix", ""]
             for message, checks in by_message.items():
-                text = message.replace("\n", "\n    ")
+                text = markdown_text(message).replace("\n", "\n    ")
                 points = sum(r.max_points for r in checks)
                 unit = "point" if points == 1 else "points"
                 names = ", ".join(f"`{r.name}`" for r in checks)
                 many = f"{len(checks)} checks, " if len(checks) > 1 else ""
                 lines += [f"- **{names}** ({many}{_fmt(points)} {unit}):", "", f"    {text}", ""]
         lines.append("")
+    if isolation:
+        lines += [f"*{markdown_text(isolation)}*", ""]
     return "\n".join(lines)
 
 
 def _clip(text: str, width: int) -> str:
+    text = plain(text)
     first = text.splitlines()[0] if text else ""
     return first if len(first) <= width else first[: width - 1] + "…"
 
@@ -170,21 +208,24 @@ def write_all(
     execution_time: float,
     step_summary: bool = True,
     notes: list[str] = (),
+    isolation: str = "",
 ) -> dict[str, Path]:
     """Write results.json, junit.xml and report.md into ``out_dir``; append the markdown to the
-    GitHub job summary when ``$GITHUB_STEP_SUMMARY`` is set (and ``step_summary``). Returns the written paths."""
+    GitHub job summary when ``$GITHUB_STEP_SUMMARY`` is set (and ``step_summary``). ``isolation``: the sandbox's
+    line (:func:`grader.sandbox.isolation.describe_isolation`), in results.json and report.md. Returns the
+    written paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "results": out_dir / "results.json",
         "junit": out_dir / "junit.xml",
         "markdown": out_dir / "report.md",
     }
-    document = gradescope_json(results, execution_time, notes)
+    document = gradescope_json(results, execution_time, notes, isolation)
     paths["results"].write_text(json.dumps(document, indent=2), encoding="utf-8")
     tree = ET.ElementTree(junit_xml(results))
     ET.indent(tree)
     tree.write(paths["junit"], encoding="utf-8", xml_declaration=True)
-    _write_markdown(markdown(results, notes), paths["markdown"], step_summary)
+    _write_markdown(markdown(results, notes, isolation), paths["markdown"], step_summary)
     return paths
 
 
@@ -192,6 +233,7 @@ def write_not_graded(out_dir: Path, reason: str, step_summary: bool = True) -> N
     """Reports of a submission that could not be graded (no code found, several edited copies): 0 points and
     the reason, in ``results.json`` (what a Gradescope student sees) and ``report.md``."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    reason = plain(reason)  # it may quote the submission's file names
     document = {
         "score": 0.0,
         "output": f"Not graded: {reason}",
@@ -201,7 +243,9 @@ def write_not_graded(out_dir: Path, reason: str, step_summary: bool = True) -> N
         "tests": [],
     }
     (out_dir / "results.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
-    _write_markdown(f"# RL homework grading\n\n**Not graded: {reason}**\n", out_dir / "report.md", step_summary)
+    _write_markdown(
+        f"# RL homework grading\n\n**Not graded: {markdown_text(reason)}**\n", out_dir / "report.md", step_summary
+    )
 
 
 def _write_markdown(md: str, path: Path, step_summary: bool) -> None:

@@ -126,6 +126,7 @@ def run_checks(
     in collection order. ``work_dir`` receives the records and the pytest log; ``progress(done, total,
     running)`` is called whenever a check starts or ends."""
     work_dir.mkdir(parents=True, exist_ok=True)
+    work_dir.chmod(0o700)  # the records and the log are the grader's alone (a sandboxed check runs as another uid)
     records = work_dir / "records.jsonl"
     records.unlink(missing_ok=True)
     log = work_dir / "pytest.log"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 import tempfile
 import time
@@ -26,6 +27,7 @@ from grader.locate import SubmissionError, locate
 from grader.progress import BatchProgress
 from grader.results import CheckResult
 from grader.runner import GradingError, Progress, assignment_dirs, run_checks
+from grader.sandbox.isolation import describe_isolation
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,17 @@ def implementation_of(course: Path, submission: str, assignments: list[str], wor
     return str(located.root), located.notes
 
 
+def open_to_the_sandbox(folder: Path) -> None:
+    """The sandbox runs the copied code as another user (``nobody``): it may enter ``folder`` (not list it) and
+    read everything below (not change it). Symlinks are left alone (never followed)."""
+    folder.chmod(0o711)
+    for top, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(top) / name
+            if not path.is_symlink():
+                path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def grade_submission(
     course: Path,
     submission: str,
@@ -98,9 +111,12 @@ def grade_submission(
     dirs = assignment_dirs(course, hw, hidden)
     with tempfile.TemporaryDirectory() as tmp:
         impl, notes = implementation_of(course, submission, sorted({d.name for d in dirs}), Path(tmp))
+        if sandbox:
+            open_to_the_sandbox(Path(tmp))
         options = ["--curves-dir", str(out / "curves"), *(["--sandbox"] if sandbox else [])]
         results = run_checks(course, impl, dirs, out / "work", options, progress)
-    report.write_all(results, out, time.monotonic() - started, step_summary, notes)
+    line = describe_isolation(course) if sandbox else ""
+    report.write_all(results, out, time.monotonic() - started, step_summary, notes, isolation=line)
     return Grading(results, notes)
 
 

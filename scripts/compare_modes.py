@@ -1,20 +1,24 @@
 """Does the sandbox grade like in-process? Grade every mutant of the bank both ways and print any difference.
 
-For each mutant of the given assignments (all by default), runs the checks that name it (``killed_by``)
-in-process twice and sandboxed once, and compares every check's verdict and message: the sandbox changes
-where the student's code runs, never what it is told. A check whose two in-process runs already differ is
-reported as nondeterministic (a bug such as an env that never seeds its generator puts random numbers in
-its message) and not counted. A script, not a test: about 30 minutes for the four assignments on 2 cores.
-Exits 1 when a sandboxed verdict or message differs from the in-process one.
+For each mutant of the given assignments (all by default), and each extra variant in
+``scripts/mode_variants/<assignment>.py`` (cases the sandbox once graded differently: parameters replaced
+instead of updated in place, tensors of dtypes the wire did not carry, ...), runs the checks that name it
+(``killed_by``) in-process twice and sandboxed once, and compares every check's verdict and message: the
+sandbox changes where the student's code runs, never what it is told. A check whose two in-process runs
+already differ is reported as nondeterministic (a bug such as an env that never seeds its generator puts random
+numbers in its message) and not counted. A script, not a test: about 30 minutes for the four assignments on 2
+cores. Exits 1 when a sandboxed verdict or message differs from the in-process one.
 
 Usage (from the repo root):
     .venv/bin/python scripts/compare_modes.py                  # every assignment
     .venv/bin/python scripts/compare_modes.py hw01_env_bandits
+    .venv/bin/python scripts/compare_modes.py hw04_dqn --variants-only
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +31,19 @@ from grader.release import assignment_names  # noqa: E402
 from grader.runner import assignment_dirs, run_checks  # noqa: E402
 
 MODES = {"in-process": [], "in-process again": [], "sandboxed": ["--sandbox"]}
+VARIANTS = ROOT / "scripts" / "mode_variants"
+
+
+def load_variants(assignment: str) -> list[Mutant]:
+    """The ``VARIANTS`` of ``scripts/mode_variants/<assignment>.py`` (none if there is no such file)."""
+    path = VARIANTS / f"{assignment}.py"
+    if not path.is_file():
+        return []
+    spec = importlib.util.spec_from_file_location(f"mode_variants_{assignment}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.VARIANTS)
 
 
 def verdicts(mutant: Mutant, dirs: list[Path]) -> dict[str, dict[str, tuple[bool, str]]]:
@@ -45,11 +62,14 @@ def verdicts(mutant: Mutant, dirs: list[Path]) -> dict[str, dict[str, tuple[bool
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignments", nargs="*", help="assignment folders (default: all)")
-    assignments = parser.parse_args().assignments or assignment_names(ROOT)
+    parser.add_argument("--variants-only", action="store_true", help="only the extra variants, not the mutants")
+    args = parser.parse_args()
+    assignments = args.assignments or assignment_names(ROOT)
     differ = 0
     for assignment in assignments:
         dirs = assignment_dirs(ROOT, assignment, hidden=True)
-        for mutant in load_bank(ROOT, assignment):
+        bank = [] if args.variants_only else load_bank(ROOT, assignment)
+        for mutant in [*bank, *load_variants(assignment)]:
             runs = verdicts(mutant, dirs)
             first, again, boxed = runs["in-process"], runs["in-process again"], runs["sandboxed"]
             random = [name for name in first if first[name] != again.get(name)]

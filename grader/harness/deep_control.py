@@ -1,4 +1,4 @@
-"""Trusted training and evaluation loop for agents that learn online from transitions (hw03–hw05; design P3, P4).
+"""Trusted training and evaluation loop for agents that learn online from transitions (hw03–hw05, hw07; design P3, P4).
 
 The grader owns the Gymnasium environment, its seeds, the step budget, the episode loop and the evaluation.
 The agent under test only answers three calls, always with fresh copies of plain data:
@@ -45,36 +45,42 @@ from grader.calibration import Measurement
 from grader.harness.calls import beside, call_all, seed_global_rngs_of
 from grader.harness.curves import Curve, moving_average, record
 from grader.harness.envs import make_env
-from grader.harness.loops import OnlineTrainer, VectorTrainer, checked_action, checked_action_batch
+from grader.harness.loops import EpisodeHistory, OnlineTrainer, VectorTrainer, checked_action, checked_action_batch
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 
 def evaluate(
-    agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int], batched: bool = False
+    agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int], history: int = 0, batched: bool = False
 ) -> np.ndarray:
     """Undiscounted return of ``act(obs, deterministic=True)`` on one fresh episode per reset seed.
 
-    The episodes run in lockstep, in the grader. Per step, all in one sandbox message: one call per unfinished
-    episode, in the order of ``seeds``; or, for an agent that acts on a batch (``batched``: vector-env agents),
-    one call with the observations of the unfinished episodes as rows. (So the evaluated policy must depend on
-    the observation only.)"""
+    The episodes run in lockstep, in the grader: per step, one call per unfinished episode, in the order of
+    ``seeds``, all in one sandbox message; or, for an agent that acts on a batch (``batched``: vector-env
+    agents), one call with the observations of the unfinished episodes as rows. (So the evaluated policy must
+    depend on the observation only — and, with ``history`` = L > 0, on the episode's last L observations and
+    actions, which the grader keeps and passes: ``act(obs, hist_obs, hist_actions, deterministic=True)``.)"""
     envs = [make_env(env_id, **env_kwargs) for _ in seeds]
     what = f"{type(agent).__name__}.act(obs, deterministic=True) return value"
     observations = [env.reset(seed=seed)[0] for env, seed in zip(envs, seeds, strict=True)]
+    histories = [EpisodeHistory(history, env.observation_space, env.action_space) for env in envs] if history else []
     returns = np.zeros(len(seeds))
     running = list(range(len(seeds)))
     act = agent.act  # looked up once: each lookup is a sandbox call
-    space = envs[0].action_space
     while running:
         if batched:
             batch = np.stack([observations[i] for i in running])
+            space = envs[0].action_space
             actions = list(checked_action_batch(act(batch, deterministic=True), space, len(running), what))
         else:
-            replies = call_all([(act, (np.array(observations[i]),)) for i in running], deterministic=True)
-            actions = [checked_action(action, space, what) for action in replies]
+            calls = [(act, (np.array(observations[i]), *(histories[i].arrays() if history else ()))) for i in running]
+            actions = call_all(calls, deterministic=True)
         still = []
         for i, action in zip(running, actions, strict=True):
-            observations[i], reward, terminated, truncated, _ = envs[i].step(action)
+            env = envs[i]
+            checked = action if batched else checked_action(action, env.action_space, what)
+            if history:
+                histories[i].append(observations[i], checked)
+            observations[i], reward, terminated, truncated, _ = env.step(checked)
             returns[i] += float(reward)
             if not (terminated or truncated):
                 still.append(i)
@@ -116,6 +122,7 @@ class DeepSpec:
     eval_episodes: int = 10
     hparams: dict[str, Any] = field(default_factory=dict)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
+    history: int = 0  # L > 0: a memory-based agent, act(obs, hist_obs, hist_actions) with the last L steps
     n_envs: int = 0  # 0: one env (OnlineTrainer); N > 0: N envs in a SyncVectorEnv (VectorTrainer), see run
 
     def __post_init__(self) -> None:
@@ -125,19 +132,24 @@ class DeepSpec:
             raise ValueError(f"{self.check}: semantics 'best' needs 0 < eval_every <= steps")
         if self.n_envs and (self.steps % self.n_envs or self.eval_every % self.n_envs):
             raise ValueError(f"{self.check}: steps and eval_every must be multiples of n_envs = {self.n_envs}")
+        if self.n_envs and self.history:
+            raise ValueError(f"{self.check}: a vector-env agent (n_envs) with a history is not supported")
 
     def with_seed(self, seed: int) -> DeepSpec:
         return replace(self, seed=seed)
+
+    def seeds(self) -> tuple[int, int, list[int]]:
+        """(agent seed, training env seed, evaluation reset seeds), all from ``SeedSequence(seed)``."""
+        agent_seq, env_seq, eval_seq = np.random.SeedSequence(self.seed).spawn(3)
+        eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
+        return int(agent_seq.generate_state(1)[0]), int(env_seq.generate_state(1)[0]), eval_seeds
 
     def run(self, agent_cls: Callable[..., Any]) -> DeepResult:
         """Build the agent, train it for at most ``steps`` env steps and evaluate it (module docstring).
 
         With ``n_envs = N > 0`` the agent is built with ``n_envs=N`` as well, trains on N envs at once
         (:class:`grader.harness.loops.VectorTrainer`) and is evaluated with batched ``act`` calls."""
-        agent_seq, env_seq, eval_seq = np.random.SeedSequence(self.seed).spawn(3)
-        agent_seed = int(agent_seq.generate_state(1)[0])
-        env_seed = int(env_seq.generate_state(1)[0])
-        eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
+        agent_seed, env_seed, eval_seeds = self.seeds()
         seed_global_rngs_of(agent_cls, agent_seed)
 
         probe = make_env(self.env_id, **self.env_kwargs)
@@ -148,7 +160,7 @@ class DeepSpec:
         if self.n_envs:
             trainer = beside(agent, VectorTrainer, agent, self.env_id, self.env_kwargs, self.n_envs, env_seed)
         else:
-            trainer = beside(agent, OnlineTrainer, agent, self.env_id, self.env_kwargs, env_seed)
+            trainer = beside(agent, OnlineTrainer, agent, self.env_id, self.env_kwargs, env_seed, self.history)
         chunk = self.eval_every if self.semantics == "best" else self.steps
         curve: list[tuple[int, float]] = []
         train_returns: list[float] = []
@@ -168,7 +180,7 @@ class DeepSpec:
         return DeepResult(value, curve, step, train_returns, episode_ends)
 
     def _evaluate(self, agent: Any, seeds: list[int]) -> float:
-        return float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, seeds, batched=self.n_envs > 0)))
+        return float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, seeds, self.history, self.n_envs > 0)))
 
     @staticmethod
     def _read_progress(progress: object, step: int, chunk: int, returns: list[float], ends: list[int]) -> int:

@@ -164,20 +164,23 @@ def train_mc_episodes(agent: Any, env_id: str, episodes: int, seed: int) -> int:
 
 @runs_beside
 class OnlineTrainer:
-    """Trains an online agent (hw03, hw04; the protocol of :mod:`grader.harness.deep_control`) on its own env,
+    """Trains an online agent (hw03, hw04, hw07; the protocol of :mod:`grader.harness.deep_control`) on its own env,
     a chunk of env steps at a time, so the grader can evaluate between chunks.
 
     Per step: ``a = act(obs)`` (validated), ``env.step(a)``, ``observe(obs, a, r, next_obs, terminated,
     truncated)``; after ``terminated or truncated`` the env is reset. The first reset uses ``env_seed``, and so
-    does ``action_space.seed``.
+    does ``action_space.seed``. With ``history`` = L > 0 (a memory-based agent, hw07) the call is
+    ``act(obs, hist_obs, hist_actions)`` with the episode's last ``min(t, L)`` observations and actions before
+    step t (:class:`EpisodeHistory`).
     """
 
-    def __init__(self, agent: Any, env_id: str, env_kwargs: dict[str, Any], env_seed: int) -> None:
+    def __init__(self, agent: Any, env_id: str, env_kwargs: dict[str, Any], env_seed: int, history: int = 0) -> None:
         self.env = make_env(env_id, **env_kwargs)
         self.env.action_space.seed(env_seed)
         self.act, self.observe = agent.act, agent.observe
         self.what = f"{type(agent).__name__}.act(obs) return value"
         self.obs, _ = self.env.reset(seed=env_seed)
+        self.history = EpisodeHistory(history, self.env.observation_space, self.env.action_space) if history else None
         self.episode_return = 0.0
         self.step = 0
 
@@ -186,10 +189,11 @@ class OnlineTrainer:
         (``returns``) and the step count at the end (``ends``) of every episode that finished meanwhile."""
         returns: list[float] = []
         ends: list[int] = []
-        space = self.env.action_space
+        space, history = self.env.action_space, self.history
         for _ in range(int(steps)):
             obs = self.obs
-            action = checked_action(self.act(np.array(obs)), space, self.what)
+            chosen = self.act(np.array(obs), *history.arrays()) if history else self.act(np.array(obs))
+            action = checked_action(chosen, space, self.what)
             next_obs, reward, terminated, truncated, _ = self.env.step(action)
             reward, terminated, truncated = float(reward), bool(terminated), bool(truncated)
             copy = action.copy() if isinstance(action, np.ndarray) else action
@@ -197,15 +201,43 @@ class OnlineTrainer:
             self.step += 1
             self.episode_return += reward
             self.obs = next_obs
+            if history:
+                history.append(obs, action)
             if terminated or truncated:
                 returns.append(self.episode_return)
                 ends.append(self.step)
                 self.episode_return = 0.0
                 self.obs, _ = self.env.reset()
+                if history:
+                    history.clear()
         return {"step": self.step, "returns": returns, "ends": ends}
 
     def close(self) -> None:
         self.env.close()
+
+
+class EpisodeHistory:
+    """The last ``length`` observations and actions of the running episode, oldest first (memory-based agents)."""
+
+    def __init__(self, length: int, observation_space: gym.Space, action_space: gym.Space) -> None:
+        self.length = length
+        self.obs_shape, self.act_shape = observation_space.shape, action_space.shape
+        self.obs: list[np.ndarray] = []
+        self.actions: list[np.ndarray] = []
+
+    def append(self, obs: np.ndarray, action: np.ndarray) -> None:
+        self.obs = [*self.obs, np.asarray(obs, dtype=np.float32)][-self.length :]
+        self.actions = [*self.actions, np.asarray(action, dtype=np.float32)][-self.length :]
+
+    def clear(self) -> None:
+        self.obs, self.actions = [], []
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(hist_obs (h, *obs_shape), hist_actions (h, *act_shape))`` float32, h = the rows kept so far."""
+        return (
+            np.array(self.obs, dtype=np.float32).reshape(len(self.obs), *self.obs_shape),
+            np.array(self.actions, dtype=np.float32).reshape(len(self.actions), *self.act_shape),
+        )
 
 
 @runs_beside

@@ -1,15 +1,18 @@
 """The sandboxed side: a zygote that forks one fresh child per check, and the child's request loop.
 
-Started by :class:`grader.sandbox.zygote.Zygote` inside the confinement as
-``python -I -B -m grader.sandbox.child ROOT ASSIGNMENT FD [--drop-privileges] [--own-pids] [torch]``
-with its control connection (a ``SOCK_SEQPACKET`` socket) on file descriptor FD. As root it first becomes
-``nobody``; it imports numpy, Gymnasium (and torch when the submission uses it) once, but never the student's
-code. Then, per check, the grader sends ``fork`` with the check's seed and CPU limit and two descriptors (the
-connection the check talks over and the file for its output); the forked child seeds the global RNGs, lowers
-its CPU limit and serves requests until the grader closes the connection. ``end`` stops the check: the zygote
-waits ``grace`` seconds for the child to exit, kills every process below it (the zygote is a child subreaper,
-so whatever a check starts stays below it, even in a new session), empties the writable directories so the
-next check starts clean, and replies with the child's exit status (negative: the signal that killed it).
+Started by :class:`grader.sandbox.zygote.Zygote` inside the confinement of :mod:`grader.sandbox.confine` as
+``python -I -B -m grader.sandbox.child ROOT ASSIGNMENT FD [OPTIONS] [torch]`` with its control connection (a
+``SOCK_SEQPACKET`` socket) on file descriptor FD. Before it imports anything else it sets up what the options
+say (``--mount-scratch``: tmpfs scratch folders, ``--landlock``: confine itself, ``--drop-privileges``: become
+``nobody``); then it imports numpy, Gymnasium (and torch when the submission uses it) once, but never the
+student's code. Per check, the grader sends ``fork`` with the check's seed and CPU limit and two descriptors
+(the connection the check talks over and the file for its output); the forked child becomes ``nobody`` if the
+zygote stayed root (``--drop-in-child``), seeds the global RNGs, lowers its CPU limit and serves requests until
+the grader closes the connection. ``end`` stops the check: the zygote waits ``grace`` seconds for the child to
+exit, kills every process below it (the zygote is a child subreaper, so whatever a check starts stays below it,
+even in a new session), removes what the check left in its scratch folders (``--private-tmp``: also ``/tmp`` and
+``/dev/shm``; ``--shared-scratch``: nobody's entries in the machine's) and its System V IPC objects, and
+replies with the child's exit status (negative: the signal that killed it).
 """
 
 from __future__ import annotations
@@ -20,19 +23,22 @@ import gc
 import json
 import os
 import resource
-import shutil
 import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import grader
 from grader.harness.calls import BESIDE
 from grader.impl import Implementation, registered_env
 from grader.rngs import global_rng_digests, seed_global_rngs, seed_torch
+from grader.sandbox.confine import build_file_system, code_paths, restrict_with_landlock
 from grader.sandbox.import_guard import hide_course_packages
-from grader.sandbox.limits import drop_privileges
+from grader.sandbox.limits import Limits, drop_privileges
 from grader.sandbox.rpc import Endpoint, student_location
+from grader.sandbox.scratch import empty, remove_sysv_ipc
 from grader.sandbox.wire import PeerGone
 
 PR_SET_DUMPABLE = 4
@@ -77,8 +83,9 @@ def run_beside(name: object, args: object, kwargs: object) -> object:
     return function(*args, **kwargs)
 
 
-def fork_check(control: socket.socket, root: Path, assignment: str, request: dict, fds: list[int]) -> int:
-    """Fork the child of one check; in the child, never return (serve, then exit)."""
+def fork_check(control: socket.socket, root: Path, assignment: str, request: dict, fds: list[int], drop: bool) -> int:
+    """Fork the child of one check (``drop``: it becomes nobody first); in the child, never return (serve, then
+    exit)."""
     conn_fd, out_fd = fds
     pid = os.fork()
     if pid:
@@ -92,6 +99,8 @@ def fork_check(control: socket.socket, root: Path, assignment: str, request: dic
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
         os.close(out_fd)
+        if drop:
+            drop_privileges()
         cpu = int(request["cpu"])  # SIGXCPU at the limit, SIGKILL 5 s later if the code ignores it
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
         serve(root, assignment, int(request["seed"]), socket.socket(fileno=conn_fd))
@@ -101,8 +110,9 @@ def fork_check(control: socket.socket, root: Path, assignment: str, request: dic
         os._exit(code)
 
 
-def end_check(pid: int, grace: float, own_pids: bool) -> int:
-    """Wait up to ``grace`` s for the check's child, kill every process it left, clean up; its exit status."""
+def end_check(pid: int, grace: float, clean_up: Callable[[], None]) -> tuple[int, bool]:
+    """Wait up to ``grace`` s for the check's child, kill every process it left, clean up; its exit status, and
+    whether it had to be killed (it did not exit within ``grace``)."""
     deadline = time.monotonic() + grace
     status = None
     while status is None:
@@ -113,15 +123,53 @@ def end_check(pid: int, grace: float, own_pids: bool) -> int:
             break
         else:
             time.sleep(0.005)
-    if status is None:
+    stopped = status is None
+    if stopped:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     kill_descendants()
-    scratch = [Path(os.environ["HOME"])] + ([Path("/tmp"), Path("/dev/shm")] if own_pids else [])
-    for folder in scratch:
-        empty(folder)
-    return status
+    as_nobody(clean_up)
+    return status, stopped
+
+
+def scratch_cleaner(options: list[str], code: list[Path]) -> Callable[[], None]:
+    """What the zygote removes after each check: everything in its home and its private ``/tmp`` and
+    ``/dev/shm`` (but the home and the code placed there), nobody's entries in the machine's shared scratch
+    folders, and the System V IPC objects of the checks' uid."""
+    home = Path(os.environ["HOME"])
+    private = [Path("/tmp"), Path("/dev/shm")] if "--private-tmp" in options else []
+    shared = [Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")] if "--shared-scratch" in options else []
+    keep = (home, *code_paths(code))
+
+    def clean_up() -> None:
+        empty(home)
+        for folder in private:
+            empty(folder, keep=keep)
+        for folder in shared:
+            empty(folder, owner=os.geteuid())
+        remove_sysv_ipc(os.geteuid())
+
+    return clean_up
+
+
+def as_nobody(task: Callable[[], None]) -> None:
+    """Run ``task`` as the checks' user: directly, or (a zygote that stayed root) in a child that drops to
+    nobody first, so root never touches what a check's code made and the owner may remove its IPC objects."""
+    if os.geteuid() != 0:
+        task()
+        return
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            drop_privileges()
+            task()
+            code = 0
+        finally:
+            os._exit(code)
+    if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0:
+        raise RuntimeError("the clean-up after the check failed")
 
 
 def kill_descendants() -> None:
@@ -149,28 +197,6 @@ def parent_pid(pid: int) -> int | None:
     return int(stat.rsplit(")", 1)[1].split()[1])  # after "pid (comm) state": the parent's pid
 
 
-def empty(folder: Path) -> None:
-    """Remove everything inside ``folder`` (files the check's code left, even in directories it locked)."""
-    if not folder.is_dir():
-        return
-    for path in folder.iterdir():
-        if path.is_dir() and not path.is_symlink():
-            unlock(path)
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                path.unlink()
-
-
-def unlock(folder: Path) -> None:
-    """Make ``folder`` and every directory below it listable and writable again (before listing it)."""
-    with contextlib.suppress(OSError):
-        os.chmod(folder, 0o700)
-        for path in folder.iterdir():
-            if path.is_dir() and not path.is_symlink():
-                unlock(path)
-
-
 def warm_torch() -> None:
     """Import torch and run one optimiser step, so each check's fork starts with what a deep-RL agent loads on
     first use (creating the first optimiser imports ``torch._dynamo``: 1 s, which every check paid again)."""
@@ -186,11 +212,23 @@ def warm_torch() -> None:
     optimizer.step()
 
 
+def confine_self(code: list[Path], options: list[str]) -> None:
+    """The zygote's own set-up, before it imports anything else (see :mod:`grader.sandbox.confine`)."""
+    home = Path(os.environ["HOME"])
+    if "--mount-scratch" in options:
+        build_file_system(home, Limits(), code)
+    if "--landlock" in options:
+        writable = [home, *([Path("/tmp"), Path("/dev/shm")] if "--private-tmp" in options else [])]
+        restrict_with_landlock(code, writable)
+    if "--drop-privileges" in options:
+        drop_privileges()
+
+
 def main() -> None:
     root, assignment, fd = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     options = sys.argv[4:]
-    if "--drop-privileges" in options:
-        drop_privileges()
+    code = [Path(grader.__file__).parent, root / assignment]  # what the checks read besides Python
+    confine_self(code, options)
     libc = ctypes.CDLL(None)
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the checks' code may not ptrace us or read our memory
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the checks' code become our children
@@ -200,7 +238,8 @@ def main() -> None:
 
     if "torch" in options:
         warm_torch()
-    own_pids = "--own-pids" in options
+    drop = "--drop-in-child" in options
+    clean_up = scratch_cleaner(options, code)
     gc.freeze()  # what was imported is never collected: the children's collections skip it, pages stay shared
     control = socket.socket(fileno=fd)
     pid = None
@@ -214,10 +253,14 @@ def main() -> None:
             return
         request = json.loads(message)
         if request.get("op") == "fork" and len(fds) == 2 and pid is None:
-            pid = fork_check(control, root, assignment, request, fds)
+            pid = fork_check(control, root, assignment, request, fds, drop)
             reply = {"pid": pid}
         elif request.get("op") == "end" and pid is not None:
-            reply = {"status": end_check(pid, float(request.get("grace", 0)), own_pids)}
+            try:
+                status, stopped = end_check(pid, float(request.get("grace", 0)), clean_up)
+                reply = {"status": status, "stopped": stopped}
+            except Exception as exc:  # noqa: BLE001 - the grader starts a new zygote, in new scratch folders
+                reply = {"error": f"clean-up failed: {exc}"}
             pid = None
         else:
             reply = {"error": f"unexpected request {str(request.get('op'))[:20]}"}

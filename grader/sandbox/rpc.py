@@ -20,10 +20,16 @@ from collections.abc import Callable
 from typing import Any
 
 from grader.sandbox.import_guard import trusted_imports
-from grader.sandbox.modules import apply_state, module_from_node, module_node, module_state
+from grader.sandbox.modules import apply_state, module_from_node, module_node, module_state, module_tensors
 from grader.sandbox.wire import Channel, Decoder, Encoder, WireError, frame
 
+#: What one message may hold. The child reads the grader's messages (trusted: a pickled network, a batch of
+#: observations); the grader reads the child's replies, whose cost to the grader is capped: JSON decodes to
+#: Python objects worth up to ~40 times its size, arrays cost their own size (copied once). Grading the four
+#: references (public and hidden checks, 30,968 replies), the largest reply was 0.41 MiB, all of it JSON.
 MAX_MESSAGE = 256 << 20
+MAX_REPLY = 64 << 20
+MAX_REPLY_JSON = 4 << 20
 MAX_TEXT = 2000
 
 
@@ -104,7 +110,7 @@ class Endpoint:
         child: bool = False,
     ) -> None:
         self.sock = sock
-        self.channel = Channel(sock, MAX_MESSAGE)
+        self.channel = Channel(sock, MAX_MESSAGE) if child else Channel(sock, MAX_REPLY, MAX_REPLY_JSON)
         self.allow = allow
         self.adapt = adapt
         self.services = services or {}
@@ -123,7 +129,8 @@ class Endpoint:
         if child:
             self.services["backward"] = lambda grad_id, grad: self.grads().backward(grad_id, grad)
         self.sent_modules: list[Any] | None = None  # the grader's modules sent by value with the current request
-        self.received_modules: list[Any] = []  # the child's copies of modules received with the current request
+        # the child's copies of modules received with the current request, and their tensors on arrival
+        self.received_modules: list[tuple[Any, dict]] = []
 
     # -- handles ----------------------------------------------------------------------------------
     def _export(self, obj: Any, blobs: list[bytes]) -> dict:
@@ -176,7 +183,7 @@ class Endpoint:
 
     def _receive_module(self, node: dict, blobs: list[bytes]) -> Any:
         module = module_from_node(node, blobs)
-        self.received_modules.append(module)
+        self.received_modules.append((module, module_tensors(module)))
         return module
 
     def _receive(self, deadline: float | None) -> tuple[dict, Any]:
@@ -252,9 +259,16 @@ class Endpoint:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not isinstance(exc, RemoteError):
                 raise
             return
-        if self.received_modules:
-            result = {"result": result, "modules": [module_state(m) for m in self.received_modules]}
-        self._send({"kind": "ok"}, result)
+        try:
+            if self.received_modules:
+                modules = [module_state(module, tensors) for module, tensors in self.received_modules]
+                result = {"result": result, "modules": modules}
+            reply = self._frame({"kind": "ok"}, result)
+        except WireError as exc:  # the result cannot travel (e.g. a float8 tensor): the peer is told why
+            reply = self._frame({"kind": "err"}, {"type": "WireError", "message": str(exc)[:MAX_TEXT], "where": ""})
+        except Exception as exc:  # noqa: BLE001 - turning the result into data ran the peer's code, which raised
+            reply = self._frame({"kind": "err"}, self._describe(exc))
+        self.channel.send(reply)
 
     def _describe(self, exc: BaseException) -> dict:
         if isinstance(exc, RemoteError):  # the peer's own failure coming back: hand its token back

@@ -2,7 +2,8 @@
 
 A message is one frame: an 8-byte header (JSON length, number of binary blobs), the 8-byte length of each
 blob, a JSON document, then the blobs. Nothing is ever unpickled: the JSON holds plain values and tagged
-objects, and arrays travel as raw bytes in blobs whose dtype comes from a short allow-list.
+objects, and arrays travel as raw bytes in blobs whose dtype comes from a short allow-list (torch's
+``bfloat16`` travels as the 16 bits of each value).
 
 A JSON object without the key ``$t`` is a dict with string keys. Tagged objects (a JSON object with the key
 ``$t``): ``tuple``, ``dict`` (any other dict: items as pairs, so keys may be any value), ``float`` (nan/inf),
@@ -36,6 +37,7 @@ TO_JSON = json.JSONEncoder(allow_nan=True, separators=(",", ":")).encode
 FROM_JSON = json.JSONDecoder().decode
 DTYPES = frozenset(
     {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64"}
+    | {"complex64", "complex128"}
 )
 WIRE_DTYPES = {name: np.dtype(name).newbyteorder("<") for name in DTYPES}  # blobs are little-endian
 DTYPE_NAMES = {np.dtype(name): name for name in DTYPES}  # ``dtype.name`` is slow Python code in numpy
@@ -58,6 +60,14 @@ class Deadline(WireError):
     """No complete message arrived before the deadline."""
 
 
+class TooLarge(WireError):
+    """A message larger than the reader accepts (refused from its header, before it is read)."""
+
+
+#: While waiting for a message, ``Channel.watch`` is called at least this often (seconds of wall time).
+WATCH_SECONDS = 0.25
+
+
 def frame(doc: Any, blobs: list[bytes]) -> bytes:
     """The bytes of one message: header, the length of each blob, the JSON document, then the blobs."""
     text = TO_JSON(doc).encode()
@@ -68,11 +78,16 @@ def frame(doc: Any, blobs: list[bytes]) -> bytes:
 class Channel:
     """Frames over a stream socket. ``read`` takes as many bytes as are available, so frames that arrive
     together are decoded without further reads. A side waiting for a frame sleeps in the kernel: it never spins,
-    so on a busy machine it leaves its core to the other side (design P9: few crossings, not fast ones)."""
+    so on a busy machine it leaves its core to the other side (design P9: few crossings, not fast ones).
 
-    def __init__(self, sock: socket.socket, max_bytes: int) -> None:
-        self.sock, self.max_bytes = sock, max_bytes
+    A frame may hold at most ``max_bytes`` in all and ``max_json`` of JSON (which costs the reader up to ~40
+    times its size once decoded; arrays cost their size); a larger one is refused from its header
+    (:class:`TooLarge`). ``watch``, if set, is called every :data:`WATCH_SECONDS` while waiting and may raise."""
+
+    def __init__(self, sock: socket.socket, max_bytes: int, max_json: int | None = None) -> None:
+        self.sock, self.max_bytes, self.max_json = sock, max_bytes, max_json or max_bytes
         self.incoming = bytearray()
+        self.watch: Callable[[], None] | None = None
 
     def send(self, data: bytes) -> None:
         try:
@@ -80,17 +95,25 @@ class Channel:
         except OSError as exc:
             raise PeerGone(f"the connection broke: {exc}") from None
 
+    def _wait(self, deadline: float | None, size: int) -> None:
+        """Sleep until the socket has data; :class:`Deadline` at ``deadline``; ``watch`` now and then."""
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise Deadline(f"no reply within the time limit ({len(self.incoming)} of {size} bytes received)")
+            step = left if self.watch is None else min(left or WATCH_SECONDS, WATCH_SECONDS)
+            if select.select([self.sock], [], [], step)[0]:
+                return
+            if self.watch is not None:
+                self.watch()
+
     def _fill(self, size: int, deadline: float | None) -> None:
         """Read until the buffer holds at least ``size`` bytes."""
         while len(self.incoming) < size:
             want = max(size - len(self.incoming), 1 << 16)
             try:
-                if deadline is not None:
-                    left = deadline - time.monotonic()
-                    if left <= 0 or not select.select([self.sock], [], [], left)[0]:
-                        raise Deadline(
-                            f"no reply within the time limit ({len(self.incoming)} of {size} bytes received)"
-                        )
+                if deadline is not None or self.watch is not None:
+                    self._wait(deadline, size)
                 chunk = self.sock.recv(want)
             except OSError as exc:
                 raise PeerGone(f"the connection broke: {exc}") from None
@@ -98,29 +121,35 @@ class Channel:
                 raise PeerGone("the other process closed the connection")
             self.incoming += chunk
 
-    def read(self, deadline: float | None) -> tuple[Any, list[bytes]]:
-        """One frame, refusing anything larger than ``max_bytes`` in total."""
+    def read(self, deadline: float | None) -> tuple[Any, list[bytearray]]:
+        """One frame, refusing anything larger than ``max_bytes`` in total or ``max_json`` of JSON. Each blob is
+        copied out once (a ``bytearray``, so arrays decoded from it need no further copy)."""
         self._fill(HEADER.size, deadline)
         length, count = HEADER.unpack_from(self.incoming)
         if count > 4096:
-            raise WireError(f"message too large ({count} arrays)")
+            raise TooLarge(f"{count} arrays in one message (at most 4096)")
         start = HEADER.size + BLOB.size * count
         self._fill(start, deadline)
         sizes = struct.unpack_from(f"!{count}Q", self.incoming, HEADER.size)
-        if length + sum(sizes) > self.max_bytes:
-            raise WireError(f"message too large (more than {self.max_bytes} bytes)")
+        if length > self.max_json or length + sum(sizes) > self.max_bytes:
+            raise TooLarge(
+                f"{(length + sum(sizes)) / 2**20:.1f} MiB in one message, {length / 2**20:.1f} MiB of it as "
+                f"JSON (at most {self.max_bytes / 2**20:g} MiB, and {self.max_json / 2**20:g} MiB of JSON: plain "
+                "lists, dicts and numbers; large data crosses as numpy arrays or tensors)"
+            )
         end = start + length + sum(sizes)
         self._fill(end, deadline)
-        data = bytes(self.incoming[:end])
+        with memoryview(self.incoming) as view:
+            text = bytes(view[start : start + length])
+            blobs, offset = [], start + length
+            for size in sizes:
+                blobs.append(bytearray(view[offset : offset + size]))
+                offset += size
         del self.incoming[:end]
         try:
-            doc = FROM_JSON(data[start : start + length].decode())
+            doc = FROM_JSON(text.decode())
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise WireError(f"malformed message: {exc}") from None
-        blobs, offset = [], start + length
-        for size in sizes:
-            blobs.append(data[offset : offset + size])
-            offset += size
         return doc, blobs
 
 
@@ -133,7 +162,8 @@ def _array_from_blob(node: dict, blobs: list[bytes]) -> np.ndarray:
     data = blobs[index]
     if len(data) != math.prod(shape) * WIRE_DTYPES[dtype].itemsize:
         raise WireError("array size does not match its shape and dtype")
-    return np.frombuffer(data, dtype=WIRE_DTYPES[dtype]).astype(dtype).reshape(shape)
+    array = np.frombuffer(data, dtype=WIRE_DTYPES[dtype]).astype(dtype, copy=False).reshape(shape)
+    return array if array.flags.writeable else array.copy()  # a blob from a bytearray is already writable
 
 
 class Encoder:
@@ -205,15 +235,23 @@ def _tensor_node(value: Any, encoder: Encoder, blobs: list[bytes]) -> dict | Non
     torch = _torch_if_loaded()
     if torch is None or type(value) not in (torch.Tensor, torch.nn.Parameter):
         return None
-    array = value.detach().cpu().numpy()
-    name = dtype_name(array.dtype)
+    plain = value.detach().cpu()
+    bits = plain.dtype == torch.bfloat16  # numpy has no bfloat16: its 16 bits travel as int16
+    try:
+        array = (plain.view(torch.int16) if bits else plain).numpy()
+    except (TypeError, RuntimeError):
+        array = None
+    name = None if array is None else "bfloat16" if bits else dtype_name(array.dtype)
     if name is None:
-        return None
+        raise WireError(
+            f"a {str(value.dtype).removeprefix('torch.')} tensor{' (sparse)' if value.is_sparse else ''} cannot "
+            "cross the sandbox (dense tensors of bool, integers, float16/32/64, bfloat16 or complex64/128 can)"
+        )
     node = {
         "$t": "tensor",
         "dtype": name,
         "shape": list(array.shape),
-        "blob": encoder.add_blob(array, name, blobs),
+        "blob": encoder.add_blob(array, "int16" if bits else name, blobs),
         "requires_grad": bool(value.requires_grad),
     }
     if value.grad is not None:  # a parameter's gradient travels with it (checks look for stray gradients)
@@ -327,7 +365,10 @@ class Decoder:
 def _tensor(node: dict, blobs: list[bytes]) -> Any:
     import torch
 
-    tensor = torch.from_numpy(_array_from_blob(node, blobs).copy())
+    if node.get("dtype") == "bfloat16":
+        tensor = torch.from_numpy(_array_from_blob({**node, "dtype": "int16"}, blobs)).view(torch.bfloat16)
+    else:
+        tensor = torch.from_numpy(_array_from_blob(node, blobs))
     if node.get("requires_grad") is True and tensor.is_floating_point():
         tensor.requires_grad_(True)
     grad = node.get("grad")

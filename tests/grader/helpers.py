@@ -108,6 +108,46 @@ def submission_with(tmp_path: Path, calc: str, other: str | None = None) -> Path
     return write_package(tmp_path / "submission" / "hw99_demo", files).parent
 
 
+#: The sandbox's two modes (grader/sandbox/isolation.py). The fallback is what the grader uses where bubblewrap is
+#: missing or refused (containers); the tests get it by hiding bwrap from the grader's PATH.
+SANDBOX_MODES = ("bubblewrap", "fallback")
+#: The words of each mode in the isolation line (results.json's extra_data), so a test knows which mode ran.
+MODE_WORDS = {"bubblewrap": "sandbox: bubblewrap (", "fallback": "sandbox WITHOUT bubblewrap (fallback as root"}
+
+
+def sandbox_env(mode: str, tmp_path: Path) -> dict[str, str]:
+    """The grader's environment for ``mode`` (added to this process's)."""
+    if mode == "bubblewrap":
+        return {}
+    no_bwrap = tmp_path / "path-without-bwrap"
+    no_bwrap.mkdir(exist_ok=True)
+    return {"PATH": str(no_bwrap)}
+
+
+def check_results(course: Path, submission: Path, out: Path, mode: str | None, env: dict | None = None) -> dict:
+    """Run the course's public checks with pytest (``mode``: sandboxed in that mode; None: in-process) and return
+    results.json; asserts the checks ran in ``mode``."""
+    options = ["--sandbox"] if mode else []
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/public", "--impl", str(submission), *options, "--report-dir", str(out)],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(sandbox_env(mode, out.parent) if mode else {}), **(env or {})},
+        timeout=900,  # a hang catcher only: on a busy machine the sandboxed checks take several times longer
+    )
+    assert (out / "results.json").is_file(), f"no report:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}"
+    results = json.loads((out / "results.json").read_text())
+    isolation = results["extra_data"].get("isolation", "")
+    assert (MODE_WORDS[mode] in isolation) if mode else not isolation, f"not graded in mode {mode}: {isolation}"
+    return results
+
+
+def by_check(results: dict) -> dict[str, dict]:
+    """results.json tests keyed by check name (without the assignment and the title)."""
+    return {t["name"].split(" · ", 1)[1].split(":", 1)[0]: t for t in results["tests"]}
+
+
 def run_cli(*args: str, cwd: Path = COURSE_ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``rlgrade`` as a user would, in a child process."""
     return subprocess.run(
