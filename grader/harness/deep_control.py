@@ -1,4 +1,4 @@
-"""Trusted training and evaluation loop for agents that learn online from transitions (hw03, hw04; design P3, P4).
+"""Trusted training and evaluation loop for agents that learn online from transitions (hw03–hw05, hw07; design P3, P4).
 
 The grader owns the Gymnasium environment, its seeds, the step budget, the episode loop and the evaluation.
 The agent under test only answers three calls, always with fresh copies of plain data:
@@ -15,6 +15,11 @@ resets the env (``obs`` of the next ``act`` is the new first observation). The a
 ``agent_cls(observation_space, action_space, seed=seed, **hparams)``. The training loop is
 :class:`grader.harness.loops.OnlineTrainer`, run beside the agent (in the sandbox's child when sandboxed:
 CartPole, Acrobot and the kit's PointMass hide nothing a student could use, design P9) a chunk of steps at a time.
+
+An agent that acts on N environments at once (hw05 on: A2C, PPO) is trained by
+:class:`grader.harness.loops.VectorTrainer` instead (``DeepSpec(n_envs=N)``; the agent is built with
+``n_envs=N``): ``act`` gets a batch ``(N, obs_dim)`` and returns one action per row, and ``observe`` gets what
+``SyncVectorEnv.step`` returned, reset steps included (Gymnasium's ``NEXT_STEP`` autoreset).
 
 Evaluation runs in the grader: ``eval_episodes`` fixed-seed episodes of fresh envs, in lockstep, with
 ``act(obs, deterministic=True)``, never calling ``observe``; so the evaluated policy must be a function of
@@ -40,17 +45,20 @@ from grader.calibration import Measurement
 from grader.harness.calls import beside, call_all, seed_global_rngs_of
 from grader.harness.curves import Curve, moving_average, record
 from grader.harness.envs import make_env
-from grader.harness.loops import EpisodeHistory, OnlineTrainer, checked_action
+from grader.harness.loops import EpisodeHistory, OnlineTrainer, VectorTrainer, checked_action, checked_action_batch
 from grader.harness.validate import InvalidOutput, as_float_array, as_int
 
 
-def evaluate(agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int], history: int = 0) -> np.ndarray:
+def evaluate(
+    agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int], history: int = 0, batched: bool = False
+) -> np.ndarray:
     """Undiscounted return of ``act(obs, deterministic=True)`` on one fresh episode per reset seed.
 
     The episodes run in lockstep, in the grader: per step, one call per unfinished episode, in the order of
-    ``seeds``, all in one sandbox message. (So the evaluated policy must depend on the observation only — and,
-    with ``history`` = L > 0, on the episode's last L observations and actions, which the grader keeps and passes:
-    ``act(obs, hist_obs, hist_actions, deterministic=True)``.)"""
+    ``seeds``, all in one sandbox message; or, for an agent that acts on a batch (``batched``: vector-env
+    agents), one call with the observations of the unfinished episodes as rows. (So the evaluated policy must
+    depend on the observation only — and, with ``history`` = L > 0, on the episode's last L observations and
+    actions, which the grader keeps and passes: ``act(obs, hist_obs, hist_actions, deterministic=True)``.)"""
     envs = [make_env(env_id, **env_kwargs) for _ in seeds]
     what = f"{type(agent).__name__}.act(obs, deterministic=True) return value"
     observations = [env.reset(seed=seed)[0] for env, seed in zip(envs, seeds, strict=True)]
@@ -59,12 +67,17 @@ def evaluate(agent: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[in
     running = list(range(len(seeds)))
     act = agent.act  # looked up once: each lookup is a sandbox call
     while running:
-        calls = [(act, (np.array(observations[i]), *(histories[i].arrays() if history else ()))) for i in running]
-        actions = call_all(calls, deterministic=True)
+        if batched:
+            batch = np.stack([observations[i] for i in running])
+            space = envs[0].action_space
+            actions = list(checked_action_batch(act(batch, deterministic=True), space, len(running), what))
+        else:
+            calls = [(act, (np.array(observations[i]), *(histories[i].arrays() if history else ()))) for i in running]
+            actions = call_all(calls, deterministic=True)
         still = []
         for i, action in zip(running, actions, strict=True):
             env = envs[i]
-            checked = checked_action(action, env.action_space, what)
+            checked = action if batched else checked_action(action, env.action_space, what)
             if history:
                 histories[i].append(observations[i], checked)
             observations[i], reward, terminated, truncated, _ = env.step(checked)
@@ -110,12 +123,17 @@ class DeepSpec:
     hparams: dict[str, Any] = field(default_factory=dict)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
     history: int = 0  # L > 0: a memory-based agent, act(obs, hist_obs, hist_actions) with the last L steps
+    n_envs: int = 0  # 0: one env (OnlineTrainer); N > 0: N envs in a SyncVectorEnv (VectorTrainer), see run
 
     def __post_init__(self) -> None:
         if self.semantics not in ("final", "best"):
             raise ValueError(f"{self.check}: semantics must be 'final' or 'best'")
         if self.semantics == "best" and not 0 < self.eval_every <= self.steps:
             raise ValueError(f"{self.check}: semantics 'best' needs 0 < eval_every <= steps")
+        if self.n_envs and (self.steps % self.n_envs or self.eval_every % self.n_envs):
+            raise ValueError(f"{self.check}: steps and eval_every must be multiples of n_envs = {self.n_envs}")
+        if self.n_envs and self.history:
+            raise ValueError(f"{self.check}: a vector-env agent (n_envs) with a history is not supported")
 
     def with_seed(self, seed: int) -> DeepSpec:
         return replace(self, seed=seed)
@@ -127,15 +145,22 @@ class DeepSpec:
         return int(agent_seq.generate_state(1)[0]), int(env_seq.generate_state(1)[0]), eval_seeds
 
     def run(self, agent_cls: Callable[..., Any]) -> DeepResult:
-        """Build the agent, train it for at most ``steps`` env steps and evaluate it (module docstring)."""
+        """Build the agent, train it for at most ``steps`` env steps and evaluate it (module docstring).
+
+        With ``n_envs = N > 0`` the agent is built with ``n_envs=N`` as well, trains on N envs at once
+        (:class:`grader.harness.loops.VectorTrainer`) and is evaluated with batched ``act`` calls."""
         agent_seed, env_seed, eval_seeds = self.seeds()
         seed_global_rngs_of(agent_cls, agent_seed)
 
         probe = make_env(self.env_id, **self.env_kwargs)
         probe.action_space.seed(env_seed)
-        agent = agent_cls(probe.observation_space, probe.action_space, seed=agent_seed, **self.hparams)
+        vector = {"n_envs": self.n_envs} if self.n_envs else {}
+        agent = agent_cls(probe.observation_space, probe.action_space, seed=agent_seed, **vector, **self.hparams)
         probe.close()
-        trainer = beside(agent, OnlineTrainer, agent, self.env_id, self.env_kwargs, env_seed, self.history)
+        if self.n_envs:
+            trainer = beside(agent, VectorTrainer, agent, self.env_id, self.env_kwargs, self.n_envs, env_seed)
+        else:
+            trainer = beside(agent, OnlineTrainer, agent, self.env_id, self.env_kwargs, env_seed, self.history)
         chunk = self.eval_every if self.semantics == "best" else self.steps
         curve: list[tuple[int, float]] = []
         train_returns: list[float] = []
@@ -145,18 +170,17 @@ class DeepSpec:
             n = min(chunk, self.steps - step)
             step = self._read_progress(advance(n), step, n, train_returns, episode_ends)
             if self.semantics == "best" and step % self.eval_every == 0:
-                curve.append(
-                    (step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds, self.history))))
-                )
+                curve.append((step, self._evaluate(agent, eval_seeds)))
                 if curve[-1][1] >= self.low:
                     break
         trainer.close()
         if self.semantics == "final":
-            curve.append(
-                (step, float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, eval_seeds, self.history))))
-            )
+            curve.append((step, self._evaluate(agent, eval_seeds)))
         value = max(v for _, v in curve) if self.semantics == "best" else curve[-1][1]
         return DeepResult(value, curve, step, train_returns, episode_ends)
+
+    def _evaluate(self, agent: Any, seeds: list[int]) -> float:
+        return float(np.mean(evaluate(agent, self.env_id, self.env_kwargs, seeds, self.history, self.n_envs > 0)))
 
     @staticmethod
     def _read_progress(progress: object, step: int, chunk: int, returns: list[float], ends: list[int]) -> int:
@@ -184,8 +208,9 @@ class DeepSpec:
 
     def describe_run(self) -> str:
         every = f", evaluated every {self.eval_every} steps" if self.semantics == "best" else ""
+        envs = f" × {self.n_envs} (SyncVectorEnv)" if self.n_envs else ""
         return (
-            f"{self.agent}({', '.join(f'{k}={v}' for k, v in self.hparams.items())}) on {self.env_id}"
+            f"{self.agent}({', '.join(f'{k}={v}' for k, v in self.hparams.items())}) on {self.env_id}{envs}"
             f"{' ' + str(self.env_kwargs) if self.env_kwargs else ''}, budget {self.steps} env steps{every}, "
             f"{self.semantics} mean return over {self.eval_episodes} deterministic episodes"
         )

@@ -52,6 +52,28 @@ def checked_action(value: object, space: gym.Space, what: str) -> int | np.ndarr
     raise TypeError(f"unsupported action space {space}")
 
 
+def checked_action_batch(value: object, space: gym.Space, n: int, what: str) -> np.ndarray:
+    """``value`` as ``n`` valid actions of ``space``, one per row (an agent acting on N environments at once):
+    an int64 array ``(n,)`` for ``Discrete`` (an integer array, or a list of ints), a float array
+    ``(n, *shape)`` of the space's dtype for ``Box``, each row inside ``[low, high]`` (as :func:`checked_action`)."""
+    if isinstance(space, gym.spaces.Discrete):
+        if type(value) is np.ndarray and value.dtype.kind in "iu" and value.shape == (n,):
+            actions = value.astype(np.int64)
+        elif type(value) in (list, tuple) and len(value) == n:
+            actions = np.array([as_int(v, f"each entry of {what}", 0, int(space.n)) for v in value], dtype=np.int64)
+        else:
+            shape = getattr(value, "shape", None)
+            kind = f"a {type(value).__name__}" + (f" of shape {tuple(shape)}" if shape is not None else "")
+            raise InvalidOutput(f"{what} must be an integer array of shape ({n},), one action per row, got {kind}")
+        if np.any(actions < 0) or np.any(actions >= int(space.n)):
+            raise InvalidOutput(f"{what} must hold actions in [0, {int(space.n) - 1}], got {actions.tolist()}")
+        return actions
+    if isinstance(space, gym.spaces.Box):
+        rows = as_float_array(value, what, (n, *space.shape))
+        return np.stack([checked_action(row, space, what) for row in rows])
+    raise TypeError(f"unsupported action space {space}")
+
+
 def harness_epsilon(episode: int, start: float, end: float, duration: int) -> float:
     """The harness's own linear ε schedule (the same formula students implement as ``linear_epsilon``)."""
     if duration <= 0:
@@ -282,6 +304,53 @@ class EpisodeHistory:
             np.array(self.obs, dtype=np.float32).reshape(len(self.obs), *self.obs_shape),
             np.array(self.actions, dtype=np.float32).reshape(len(self.actions), *self.act_shape),
         )
+
+
+@runs_beside
+class VectorTrainer:
+    """Trains an agent that acts on N copies of an env at once (hw05 on: A2C, PPO) a chunk of env steps at a time.
+
+    The envs are a ``gymnasium.vector.SyncVectorEnv`` in Gymnasium's default autoreset mode (``NEXT_STEP``): the
+    step after env i's episode ended resets env i (its action is ignored; reward 0, both flags False). Per vector
+    step: ``actions = act(obs)`` with ``obs`` ``(N, obs_dim)`` (validated: one action per row), ``envs.step``,
+    then ``observe(obs, actions, rewards, next_obs, terminated, truncated)`` with exactly what the vector env
+    returned. The first reset uses ``env_seed`` (env i gets ``env_seed + i``). A vector step counts N env steps.
+    """
+
+    def __init__(self, agent: Any, env_id: str, env_kwargs: dict[str, Any], n_envs: int, env_seed: int) -> None:
+        self.n_envs = int(n_envs)
+        self.envs = gym.vector.SyncVectorEnv([lambda: make_env(env_id, **env_kwargs) for _ in range(self.n_envs)])
+        self.space = self.envs.single_action_space
+        self.act, self.observe = agent.act, agent.observe
+        self.what = f"{type(agent).__name__}.act(obs) return value (obs of {self.n_envs} envs)"
+        self.obs, _ = self.envs.reset(seed=env_seed)
+        self.episode_returns = np.zeros(self.n_envs)
+        self.step = 0
+
+    def advance(self, steps: int) -> dict[str, Any]:
+        """Train for ``steps`` more env steps (a multiple of N). Returns the env steps so far (``step``), and the
+        return (``returns``) and the step count at the end (``ends``) of every episode that finished meanwhile."""
+        if int(steps) % self.n_envs:
+            raise ValueError(f"{steps} env steps is not a whole number of steps of {self.n_envs} envs")
+        returns: list[float] = []
+        ends: list[int] = []
+        for _ in range(int(steps) // self.n_envs):
+            obs = self.obs
+            actions = checked_action_batch(self.act(obs.copy()), self.space, self.n_envs, self.what)
+            next_obs, rewards, terminated, truncated, _ = self.envs.step(actions)
+            copies = (obs, actions, rewards, next_obs, terminated, truncated)
+            self.observe(*(array.copy() for array in copies))
+            self.step += self.n_envs
+            self.episode_returns += rewards  # 0 on a reset step
+            for i in np.flatnonzero(terminated | truncated):
+                returns.append(float(self.episode_returns[i]))
+                ends.append(self.step)
+                self.episode_returns[i] = 0.0
+            self.obs = next_obs
+        return {"step": self.step, "returns": returns, "ends": ends}
+
+    def close(self) -> None:
+        self.envs.close()
 
 
 @runs_beside
