@@ -12,6 +12,7 @@ import pytest
 from helpers import FAKE_SOLUTION, grade, run_cli, write_package
 
 from grader.locate import SubmissionError, locate
+from grader.report import markdown_text
 from grader.submissions import unpack_submission
 
 A = "hw99_demo"
@@ -165,7 +166,8 @@ def test_loose_files_are_graded_in_full_and_the_report_says_from_where(
     assert results["score"] == 10, results["output"]
     assert f"{A}: graded the files in the top folder of the submission" in results["output"]
     assert (
-        f"- {A}: graded the files in the top folder of the submission" in (tmp_path / "out" / "report.md").read_text()
+        f"- {markdown_text(A)}: graded the files in the top folder of the submission"
+        in (tmp_path / "out" / "report.md").read_text()
     )
 
 
@@ -188,4 +190,4 @@ def test_a_refused_submission_still_gets_a_report_saying_why(
     jsonschema.validate(results, SCHEMA)
     reason = "2 edited copies" if case == "two edited copies" else "no code of hw99_demo"
     assert results["score"] == 0 and results["output"].startswith("Not graded: ") and reason in results["output"]
-    assert reason in (out / "report.md").read_text()
+    assert markdown_text(reason) in (out / "report.md").read_text()  # report.md escapes markdown: hw99\_demo

@@ -78,6 +78,19 @@ TD3_TARGETS = [2.8, -0.55, 0.5, 1.554400]
 DDPG_TARGETS = [2.8, 1.25, 0.5, 3.15]  # ã = μ'(s') = 1.5, no noise, y = r + 0.9 (1 − terminated) Q1'(s', ã)
 
 
+def clipped_normal(mu: float, sigma: float, low: float, high: float) -> tuple[float, float, float]:
+    """For X = clip(μ + σ·z, low, high), z ~ N(0, 1): P(X on a bound), E[X] and sd(X) (α, β: the bounds in z units).
+    The act check compares your exploring actions with these, so it holds wherever your actor puts μ(obs)."""
+    a, b = (low - mu) / sigma, (high - mu) / sigma
+    cdf = [0.5 * (1 + math.erf(x / math.sqrt(2))) for x in (a, b)]
+    pdf = [math.exp(-x * x / 2) / math.sqrt(2 * math.pi) for x in (a, b)]
+    inside = cdf[1] - cdf[0]
+    mean = low * cdf[0] + high * (1 - cdf[1]) + mu * inside + sigma * (pdf[0] - pdf[1])
+    square = low**2 * cdf[0] + high**2 * (1 - cdf[1]) + (mu**2 + sigma**2) * inside
+    square += 2 * mu * sigma * (pdf[0] - pdf[1]) + sigma**2 * (a * pdf[0] - b * pdf[1])
+    return cdf[0] + 1 - cdf[1], mean, math.sqrt(max(square - mean**2, 0.0))
+
+
 def plug_fixture_targets(agent) -> None:
     agent.actor_target = LinearActor([[0.0, 0.0, 0.0]], [1.5])
     agent.critic1_target = LinearCritic([1.0, 0.0, 0.0], [1.0], 0.0)
@@ -137,10 +150,11 @@ def test_act_explores_only_when_asked(impl):
     what = "act(obs) with expl_noise = 1 (σ = 2)"
     wide = [checked_action(a, PENDULUM_ACTIONS, what) for a in call_all([(agent.act, (states[0],))] * 500)]
     at_bounds = float(np.mean(np.abs(np.array(wide)) >= 2.0 - 1e-6))
-    assert at_bounds > 0.15, (
-        f"with expl_noise = 1 (σ = 2) and μ(obs) = {mu[0, 0]:.3f}, μ + noise leaves [−2, 2] about a third of the time "
-        f"and clip() puts it on the bound; {100 * at_bounds:.0f} % of 500 actions were on a bound: clip the noisy "
-        "action to the bounds (do not resample or squash it)"
+    p_bound = clipped_normal(float(mu[0, 0]), 2.0, -2.0, 2.0)[0]
+    assert abs(at_bounds - p_bound) <= binomial_tolerance(p_bound, len(wide)), (
+        f"with expl_noise = 1 (σ = 2) and μ(obs) = {mu[0, 0]:.3f}, μ + noise leaves [−2, 2] with probability "
+        f"{p_bound:.3f} and clip() puts it on the bound; {100 * at_bounds:.1f} % of 500 actions were on a bound: "
+        "add N(0, σ²) noise from agent.rng and clip the noisy action to the bounds (do not resample or squash it)"
     )
     warm = make_agent(impl, "td3", "TD3Agent", learning_starts=10_000)
     got = checked_action(warm.act(states[0], deterministic=True), PENDULUM_ACTIONS, "act(obs, deterministic=True)")
@@ -170,9 +184,13 @@ def test_act_explores_only_when_asked(impl):
         "the exploration noise must come from agent.rng (rng.standard_normal(act_dim)), not np.random or random"
     )
     sd, mean = float(samples.std()), float(samples.mean())
-    assert abs(sd - 0.2) <= 0.2 * 4.5 / math.sqrt(2 * n) and abs(mean - mu0) <= 4.5 * 0.2 / math.sqrt(n), (
-        f"after warm-up, act(obs) with expl_noise = 0.1 on Pendulum (scale 2) must be μ(obs) + N(0, 0.2²): {n} "
-        f"actions had mean {mean:.4f} (μ = {mu0:.4f}) and sd {sd:.4f} (expected 0.2 = expl_noise · scale)"
+    _, want_mean, want_sd = clipped_normal(float(mu0), 0.2, -2.0, 2.0)
+    assert abs(sd - want_sd) <= want_sd * 4.5 / math.sqrt(2 * n) + 1e-6 and abs(mean - want_mean) <= (
+        4.5 * want_sd / math.sqrt(n) + 1e-6
+    ), (
+        "after warm-up, act(obs) with expl_noise = 0.1 on Pendulum (scale 2) must be clip(μ(obs) + N(0, 0.2²), −2, "
+        f"2): {n} actions had mean {mean:.4f} and sd {sd:.4f}; with μ = {mu0:.4f} expected {want_mean:.4f} and "
+        f"{want_sd:.4f} (sd 0.2 = expl_noise · scale where μ is far from the bounds)"
     )
 
 
