@@ -148,6 +148,7 @@ GENERIC_LINES = frozenset(
         "self.episode_return += reward",
         "self.layout = tuple(layout)",
         "self.rows, self.cols = len(self.layout), len(self.layout[0])",
+        "for t in range(steps):",  # a loop header: the bandit harness's steps, hw05's GAE recursion over a rollout
         "if duration <= 0:",  # the harness's own ε schedule of its training loops (the README states the formula)
     }
 )
