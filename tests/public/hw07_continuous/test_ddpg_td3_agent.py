@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 
+from grader.calibration import normal_cdf
 from grader.harness.bandits import binomial_tolerance
 from grader.harness.calls import call_all, global_rng_digests_of
 from grader.harness.continuous_fixtures import (
@@ -82,7 +83,7 @@ def clipped_normal(mu: float, sigma: float, low: float, high: float) -> tuple[fl
     """For X = clip(μ + σ·z, low, high), z ~ N(0, 1): P(X on a bound), E[X] and sd(X) (α, β: the bounds in z units).
     The act check compares your exploring actions with these, so it holds wherever your actor puts μ(obs)."""
     a, b = (low - mu) / sigma, (high - mu) / sigma
-    cdf = [0.5 * (1 + math.erf(x / math.sqrt(2))) for x in (a, b)]
+    cdf = [normal_cdf(x) for x in (a, b)]
     pdf = [math.exp(-x * x / 2) / math.sqrt(2 * math.pi) for x in (a, b)]
     inside = cdf[1] - cdf[0]
     mean = low * cdf[0] + high * (1 - cdf[1]) + mu * inside + sigma * (pdf[0] - pdf[1])
