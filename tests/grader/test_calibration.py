@@ -12,6 +12,7 @@ import pytest
 from helpers import COURSE_ROOT, run_cli, write_package
 
 from grader.calibration import REFERENCE, CheckCalibration, Runs, SpecCalibration, normal_verdict, unsound, upper_bound
+from grader.calibration_report import mutants_run
 
 CLIFF = "test_q_learning_cliff_optimal_path"  # hw02: 0.1 s per run, a mutant names it
 
@@ -39,6 +40,11 @@ def test_calibration_report_of_a_sound_check(tmp_path: Path) -> None:
     assert (tmp_path / f"hw02_tabular-{CLIFF}.png").stat().st_size > 1000
     report = (tmp_path / "hw02_tabular.md").read_text()
     assert f"## {CLIFF}" in report and "Clopper–Pearson" in report and "95 % upper" in report
+    assert "each mutant on the first 2 of them" in report
+
+
+def test_the_report_says_when_mutants_were_not_run() -> None:
+    assert "mutants not run" in mutants_run(0) and "first 10 of them" in mutants_run(10)
 
 
 def test_calibration_fails_when_the_reference_pass_rate_is_too_low(tmp_path: Path) -> None:
