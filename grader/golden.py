@@ -7,6 +7,10 @@ its expected values from ``expected.json`` beside it with :func:`expected`. The 
 with ``rlgrade stubs`` from ``tests/golden/<assignment>.py`` (never released): each function
 ``expected_<name>()`` there computes the value ``<name>`` with the oracles, from inputs the public check defines
 (:func:`public_module` loads them); ``rlgrade stubs --check`` reports a file that is out of date.
+
+Floats are compared to a relative 1e-12 (:func:`same_values`), not digit for digit: numpy's sums and matrix
+products take other SIMD paths on other CPUs, which moves the last bit (seen: hw02's value iteration 2e-16 apart
+on two machines). The public checks' own tolerances are many orders of magnitude wider.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 
 FILE = "expected.json"
 PREFIX = "expected_"
+RELATIVE_TOLERANCE = 1e-12
 
 
 @functools.cache
@@ -60,6 +65,22 @@ def generate(course_root: Path, assignment: str) -> str | None:
         if name.startswith(PREFIX) and callable(function)
     }
     return json.dumps(values, indent=1, sort_keys=True) + "\n"
+
+
+def is_up_to_date(path: Path, text: str) -> bool:
+    """Whether the file ``path`` holds the values of ``text`` (expected.json), floats to :data:`RELATIVE_TOLERANCE`."""
+    return path.is_file() and same_values(json.loads(path.read_text(encoding="utf-8")), json.loads(text))
+
+
+def same_values(a: Any, b: Any) -> bool:
+    """The same JSON data, every float equal to :data:`RELATIVE_TOLERANCE` of the larger magnitude (at least 1)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_values(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= RELATIVE_TOLERANCE * max(1.0, abs(a), abs(b))
+    return type(a) is type(b) and a == b
 
 
 def plain(value: Any, where: str) -> Any:

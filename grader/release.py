@@ -153,8 +153,9 @@ def write_all_stubs(course_root: Path, dest_root: Path) -> None:
     for name in assignment_names(course_root):
         write_assignment_stubs(course_root, name, dest_root / name)
         values = golden.generate(course_root, name)
-        if values is not None:
-            (course_root / "tests" / "public" / name / golden.FILE).write_text(values, encoding="utf-8")
+        path = course_root / "tests" / "public" / name / golden.FILE
+        if values is not None and not golden.is_up_to_date(path, values):  # else keep it: no last-bit churn
+            path.write_text(values, encoding="utf-8")
 
 
 def stub_drift(course_root: Path) -> list[str]:
@@ -168,7 +169,7 @@ def stub_drift(course_root: Path) -> list[str]:
     for name in assignment_names(course_root):
         values = golden.generate(course_root, name)
         path = course_root / "tests" / "public" / name / golden.FILE
-        if values is not None and (not path.is_file() or path.read_text(encoding="utf-8") != values):
+        if values is not None and not golden.is_up_to_date(path, values):
             drift.append(f"differs: {path.relative_to(course_root)}")
     return drift
 

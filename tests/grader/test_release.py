@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 import tomllib
 from helpers import COURSE_ROOT, run_cli
 
+from grader import golden
 from grader.release import BEGIN, ReleaseError, make_stub, release, stub_drift, with_assignment_extras
 
 SOURCE = textwrap.dedent(
@@ -80,6 +82,22 @@ def test_assignments_folder_is_what_solutions_generate() -> None:
     """The drift check: edit solutions/, then run `rlgrade stubs`; never edit assignments/ by hand."""
     drift = stub_drift(COURSE_ROOT)
     assert drift == [], "assignments/ drifted from solutions/ (run `rlgrade stubs`):\n" + "\n".join(drift)
+
+
+def test_expected_values_differing_in_the_last_bit_are_up_to_date(tmp_path: Path) -> None:
+    """numpy on another CPU moves a float's last bit (hw02: 0.319934629669306 vs 0.3199346296693061); a real
+    change of a value, a key or a type is still drift."""
+    path = tmp_path / "expected.json"
+    path.write_text(json.dumps({"v": [0.319934629669306, 2.0], "n": 3, "s": "a"}))
+    assert golden.is_up_to_date(path, json.dumps({"v": [0.3199346296693061, 2.0], "n": 3, "s": "a"}))
+    for changed in (
+        {"v": [0.3199346297, 2.0], "n": 3, "s": "a"},
+        {"v": [0.319934629669306], "n": 3, "s": "a"},
+        {"v": [0.319934629669306, 2.0], "n": 3.0, "s": "a"},
+        {"v": [0.319934629669306, 2.0], "n": 3},
+    ):
+        assert not golden.is_up_to_date(path, json.dumps(changed)), changed
+    assert not golden.is_up_to_date(tmp_path / "missing.json", json.dumps({"n": 3}))
 
 
 def test_stubs_check_command_reports_drift(fake_course: Path) -> None:
