@@ -86,13 +86,17 @@ class Clock:
         return self.since()[1] / elapsed if elapsed > 0 else 0.0
 
 
-def at_wall_limit(clock: Clock, cpu_seconds: float) -> tuple[str, bool]:
+def at_wall_limit(clock: Clock, cpu_seconds: float, sandboxed: bool = False) -> tuple[str, bool]:
     """Why a check reached its wall-clock limit, in a student's words, and whether the machine was too busy (then
     the check has no verdict): it used its CPU time (the timer's signal was blocked), it was starved of CPU
-    (waited more than :data:`STARVED_SHARE` of the time), or it was stuck."""
+    (waited more than :data:`STARVED_SHARE` of the time), or it was stuck. ``sandboxed``: the check's processes
+    are the grader's side (``cpu_seconds``) and the child running the student's code (``cpu_seconds`` +
+    :data:`CHILD_START_SECONDS`), each held to its own limit, so only both budgets together are an overrun (a
+    child that ran 6 of its 7 s on a busy machine did not use up its time, and is told so by its own limit)."""
     ran, _ = clock.since()
-    if ran >= cpu_seconds:
-        return cpu_limit_message(cpu_seconds), False
+    child_seconds = cpu_seconds + CHILD_START_SECONDS
+    if ran >= (cpu_seconds + child_seconds if sandboxed else cpu_seconds):
+        return cpu_limit_message(child_seconds if sandboxed else cpu_seconds), False
     if clock.waited_share() > STARVED_SHARE:
         return starved_message(clock, cpu_seconds), True
     return stuck_message(cpu_seconds), False

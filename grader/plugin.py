@@ -160,7 +160,8 @@ class RLGradePlugin:
             cpu_seconds = item._rlgrade_cpu_seconds
             clock = getattr(item, "_rlgrade_clock", None)
             if is_wall_timeout(call.excinfo) and clock is not None:
-                rep.rlgrade_message, rep.rlgrade_busy = at_wall_limit(clock, cpu_seconds)
+                sandboxed = bool(item.config.getoption("--sandbox"))
+                rep.rlgrade_message, rep.rlgrade_busy = at_wall_limit(clock, cpu_seconds, sandboxed)
             else:
                 rep.rlgrade_message = describe_failure(call.excinfo, cpu_seconds, impl_root)
 

@@ -144,7 +144,7 @@ def run_checks(
                 cwd=course_root, env=env, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )  # fmt: skip
-            lost = _watch(proc, records, progress, len(results))
+            lost = _watch(proc, records, "--sandbox" in (extra_args or []), progress, len(results))
         watch = _read_watch(records)
         collected.update(watch.collected)
         results.update(watch.results)
@@ -180,7 +180,11 @@ def run_checks(
 
 
 def _watch(
-    proc: subprocess.Popen, records: Path, progress: Progress | None = None, graded_before: int = 0
+    proc: subprocess.Popen,
+    records: Path,
+    sandboxed: bool,
+    progress: Progress | None = None,
+    graded_before: int = 0,
 ) -> tuple[str, str, bool] | None:
     """Wait for ``proc``; kill it when the running check overruns its wall-clock limit by ``KILL_GRACE``.
     Returns (nodeid, message, machine too busy) for a check the grader had to kill, else None."""
@@ -200,7 +204,7 @@ def _watch(
             continue
         cpu_seconds = limits.get(current, 0.0)
         if cpu_seconds and time.monotonic() - clock.started > wall_limit(cpu_seconds) + KILL_GRACE:
-            message, busy = at_wall_limit(clock, cpu_seconds)
+            message, busy = at_wall_limit(clock, cpu_seconds, sandboxed)
             _kill_group(proc)
             return current, message, busy
     return None

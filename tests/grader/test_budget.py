@@ -7,12 +7,21 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from helpers import by_name, run_cli, write_package
 
-from grader.budget import BUSY_RETRIES, STARVED_SHARE, Clock, CPUTimeExceeded, at_wall_limit, cpu_limit
+from grader.budget import (
+    BUSY_RETRIES,
+    STARVED_SHARE,
+    Clock,
+    CPUTimeExceeded,
+    at_wall_limit,
+    cpu_limit,
+    cpu_limit_message,
+)
 
 SPIN = "while True: pass"
 
@@ -51,11 +60,36 @@ def test_a_starved_process_is_told_from_a_sleeping_one() -> None:
         ran, _ = clocks["starved"].since()
         assert ran > 0 and at_wall_limit(clocks["starved"], 10.0)[1] and not at_wall_limit(clocks["sleeper"], 10.0)[1]
         assert at_wall_limit(clocks["starved"], ran / 2)[0].startswith("Timed out: the check used up its CPU-time")
-        assert "not for lack of CPU" in at_wall_limit(clocks["sleeper"], 10.0)[0]
     finally:
         for process in [*hogs, starved, sleeper]:
             process.kill()
             process.wait()
+
+
+@dataclass(frozen=True)
+class FixedClock:
+    """A check's processes as :func:`at_wall_limit` sees them: CPU seconds run and the share of time waited."""
+
+    ran: float
+    share: float
+    started: float = 0.0
+
+    def since(self) -> tuple[float, float]:
+        return self.ran, self.share * self.ran
+
+    def waited_share(self) -> float:
+        return self.share
+
+
+def test_a_sandboxed_check_overruns_only_when_both_sides_used_their_limits() -> None:
+    """Sandboxed, the grader's side of a 5 s check has 5 s and the child 7 s: a hang whose child ran 6 of its 7 s
+    by the wall-clock limit of a busy machine is not graded (it was told "used up its limit of 5 s" under load
+    20); in-process the same 6 s are over the limit; both sides' 12 s are an overrun, told with the child's 7 s."""
+    busy_child = FixedClock(ran=6.0, share=0.8)
+    assert at_wall_limit(busy_child, 5.0) == (cpu_limit_message(5.0), False)
+    message, busy = at_wall_limit(busy_child, 5.0, sandboxed=True)
+    assert busy and message.startswith("Not graded: the machine was too busy"), message
+    assert at_wall_limit(FixedClock(ran=12.0, share=0.1), 5.0, sandboxed=True) == (cpu_limit_message(7.0), False)
 
 
 STARVED_CHECK = '''
