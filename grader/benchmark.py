@@ -203,3 +203,12 @@ def read_runs(folder: Path) -> dict[str, list[dict[str, Any]]]:
         data = json.loads(path.read_text(encoding="utf-8"))
         runs.setdefault(data["benchmark"]["algorithm"], []).append(data)
     return {name: sorted(items, key=lambda d: d["seed"]) for name, items in runs.items()}
+
+
+def benchmark_folder(config: Any) -> Path | None:
+    """Where gate 5 stores its runs: ``benchmark/`` beside the curves of ``rlgrade grade --out DIR`` (``DIR/curves``),
+    or in ``--report-dir``; ``None`` when the run writes no reports."""
+    curves, reports = config.getoption("--curves-dir"), config.getoption("--report-dir")
+    if curves:
+        return Path(curves).parent / "benchmark"
+    return Path(reports) / "benchmark" if reports else None

@@ -27,7 +27,7 @@ from grader.harness.envs import make_env, make_parallel_env
 from grader.harness.loops import checked_action, checked_joint_action
 from grader.harness.validate import InvalidOutput, as_float_array
 
-LIBRARY = "hw13_project"
+LIBRARY = "hw13_project"  # also grader.project.LIBRARY (which imports nothing heavy)
 MATRIX_GAME = "grader.harness.matrix_games:MatrixGameEnv"
 PENALTY = [[10.0, 0.0, -10.0], [0.0, 2.0, 0.0], [-10.0, 0.0, 10.0]]  # Claus & Boutilier's Penalty game, k = −10
 

@@ -5,13 +5,12 @@ One check per (algorithm, seed): the grader trains your agent in its own loop on
 IQL), evaluating it every ``eval_every`` steps with greedy actions, and trains the baseline (Stable-Baselines3's
 DQN / TD3; for IQL the uniform random team) on the same budget and seeds. A check passes when your agent trains
 through the whole budget: the learning itself is graded by the homework checks of gate 4 and by the rubric at the
-defense. With ``--report-dir DIR`` each run is stored in ``DIR/benchmark/``; ``python -m grader.project report DIR``
-draws the report (curves with 95 % intervals, the table) from them.
+defense. Graded with ``rlgrade grade … --out DIR`` (or run with ``--report-dir DIR``) each run is stored in
+``DIR/benchmark/``; ``python -m grader.project report DIR`` draws the report from them (curves with 95 %
+intervals, the table).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +19,7 @@ from grader.benchmark import (
     BENCHMARKS,
     baseline_curve,
     baseline_label,
+    benchmark_folder,
     eval_steps,
     has_baseline,
     library_curve,
@@ -46,6 +46,6 @@ def test_benchmark(impl, request, name, seed):
         series[baseline_label(bench)] = (eval_steps(bench), baseline)
     title = f"{name} on {bench.env_id.split(':')[-1]}, seed {seed}: {bench.steps} env steps"
     record_curve(Curve(title, "env steps", "mean greedy evaluation return", series, bench.threshold))
-    report_dir = request.config.getoption("--report-dir")
-    if report_dir:
-        write_run(Path(report_dir) / "benchmark", bench, seed, library, baseline)
+    folder = benchmark_folder(request.config)
+    if folder is not None:
+        write_run(folder, bench, seed, library, baseline)
