@@ -218,8 +218,8 @@ def library_class(impl: Any, request: Any, algorithm: Algorithm) -> Any:
     root = request.node._rlgrade_impl_root
     if not (root / LIBRARY / algorithm.homework / "__init__.py").is_file():
         raise ImplementationError(
-            f"your library has no {algorithm.homework}/ package: copy your finished homework folder "
-            f"{algorithm.homework}/ (from assignments/) into {LIBRARY}/{algorithm.homework}/; "
+            f"Not implemented yet: your library has no {algorithm.homework}/ package: copy your finished homework "
+            f"folder {algorithm.homework}/ (from assignments/) into {LIBRARY}/{algorithm.homework}/; "
             f"{algorithm.module}.{algorithm.agent} is built from it"
         )
     return impl.attr(algorithm.module, algorithm.agent)

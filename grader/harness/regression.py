@@ -59,7 +59,7 @@ def library_homework(request: pytest.FixtureRequest, homework: str) -> Iterator[
     library = root / LIBRARY
     if not (library / homework / "__init__.py").is_file():
         raise ImplementationError(
-            f"your library has no {homework}/ package: copy your finished homework folder {homework}/ (from "
-            f"assignments/) into {LIBRARY}/{homework}/; gate 4 re-runs {homework}'s checks on it"
+            f"Not implemented yet: your library has no {homework}/ package: copy your finished homework folder "
+            f"{homework}/ (from assignments/) into {LIBRARY}/{homework}/; gate 4 re-runs {homework}'s checks on it"
         )
     yield from implementation(request, library, homework)

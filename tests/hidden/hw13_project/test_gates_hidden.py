@@ -6,6 +6,7 @@ import pytest
 
 from grader.harness.library import (
     ALGORITHMS,
+    BY_NAME,
     build,
     checked_act,
     first_difference,
@@ -16,7 +17,6 @@ from grader.harness.library import (
 from grader.harness.library import scratch_file as scratch
 
 NAMES = [a.name for a in ALGORITHMS]
-BY_NAME = {a.name: a for a in ALGORITHMS}
 
 
 @pytest.mark.points(2)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.harness.library import ALGORITHMS, build, checked_act, library_class, probe_observations, record
+from grader.harness.library import ALGORITHMS, BY_NAME, build, checked_act, library_class, probe_observations, record
 from grader.harness.validate import InvalidOutput, as_float_array
 
 NAMES = [a.name for a in ALGORITHMS]
-BY_NAME = {a.name: a for a in ALGORITHMS}
 
 
 @pytest.mark.points(3)

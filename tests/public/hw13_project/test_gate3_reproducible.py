@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from grader.harness.library import ALGORITHMS, build, first_difference, library_class, record
+from grader.harness.library import ALGORITHMS, BY_NAME, build, first_difference, library_class, record
 
 NAMES = [a.name for a in ALGORITHMS]
-BY_NAME = {a.name: a for a in ALGORITHMS}
 
 
 @pytest.mark.points(3)
