@@ -40,7 +40,8 @@ def test_report_from_stored_runs(tmp_path: Path) -> None:
     text = write_report(tmp_path / "benchmark", tmp_path / "out").read_text(encoding="utf-8")
     half = 4.303 * 20 / math.sqrt(3)  # final returns 160, 140, 180: mean 160, sd 20 (also the best of each seed)
     base = 4.303 / math.sqrt(3)  # the baseline's final returns 10, 11, 12: mean 11, sd 1
-    row = f"| dqn | CartPole-v1 | 4 | 3 | 160.0 ± {half:.1f} | 160.0 | 2 of 3 | Stable-Baselines3 DQN | 11.0 ± {base:.1f} "
+    row = f"| dqn | CartPole-v1 | 4 | 3 | 160.0 ± {half:.1f} | 160.0 | 2 of 3 | Stable-Baselines3 DQN | "
+    row += f"11.0 ± {base:.1f} |"
     assert row in text, text
     assert "| dqn, ablation plain | | 4 | 1 | 50.0 ± 0.0 | 50.0 | 0 of 1 |" in text
     assert (tmp_path / "out" / "benchmark_dqn.png").stat().st_size > 0
