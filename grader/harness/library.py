@@ -167,7 +167,7 @@ def probe_observations(algorithm: Algorithm, seed: int, n: int) -> list[Any]:
     found: list[Any] = []
     if algorithm.multi_agent:
         env = make_parallel_env(algorithm.env_id, **algorithm.env_kwargs)
-        obs, _ = env.reset(seed=seed)
+        obs = env.reset(seed=seed)[0]
         while len(found) < n:
             found.append({name: int(obs[name]) for name in env.agents})
             obs, *_ = env.step({name: int(rng.integers(env.action_space(name).n)) for name in env.agents})
@@ -176,7 +176,7 @@ def probe_observations(algorithm: Algorithm, seed: int, n: int) -> list[Any]:
         return found
     env = make_env(algorithm.env_id, **algorithm.env_kwargs)
     env.action_space.seed(seed)
-    obs, _ = env.reset(seed=seed)
+    obs = env.reset(seed=seed)[0]
     while len(found) < n:
         found.append(np.array(obs))
         obs, _, terminated, truncated, _ = env.step(env.action_space.sample())

@@ -4,8 +4,8 @@
     python -m hw13_project.train iql --steps 5000            # the registry's default env: your Rendezvous
 
 It prints the return of every finished episode (for a team: the mean over agents of their summed rewards).
-The grader never trusts this loop for a grade (its own loops train your agents); gate 2 runs it for a few
-hundred steps per algorithm to check that it works.
+Given, like the registry's entries: it works once your agents and ``registry.load`` do. The grader never trusts
+this loop for a grade (its own loops train your agents); gate 2 runs it for a few hundred steps per algorithm.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from .registry import ALGORITHMS, load
 def train_single(agent: Any, env: gym.Env, steps: int, seed: int) -> list[float]:
     """``steps`` env steps of ``act`` → ``env.step`` → ``observe``, resetting after ``terminated or truncated``
     (the first reset with ``seed``); the undiscounted return of every finished episode."""
-    # BEGIN SOLUTION
     returns, total = [], 0.0
     obs, _ = env.reset(seed=seed)
     for _ in range(steps):
@@ -37,14 +36,12 @@ def train_single(agent: Any, env: gym.Env, steps: int, seed: int) -> list[float]
             total = 0.0
             obs, _ = env.reset()
     return returns
-    # END SOLUTION
 
 
 def train_team(team: Any, env: Any, steps: int, seed: int) -> list[float]:
     """The same for a team on a PettingZoo parallel env: ``team.act(obs)`` for the live agents, ``env.step``,
     ``team.observe(...)`` with the dicts of the agents that acted; an episode ends when ``env.agents`` is empty.
     Its return is the sum over its steps of the mean reward of the agents that acted."""
-    # BEGIN SOLUTION
     returns, total = [], 0.0
     obs, _ = env.reset(seed=seed)
     for _ in range(steps):
@@ -66,20 +63,18 @@ def train_team(team: Any, env: Any, steps: int, seed: int) -> list[float]:
             total = 0.0
             obs, _ = env.reset()
     return returns
-    # END SOLUTION
 
 
 def train(name: str, env_id: str | None = None, steps: int = 10_000, seed: int = 0, **hparams: Any) -> tuple:
     """Build algorithm ``name`` of the registry (hyper-parameters: the registry's, then ``hparams``) on ``env_id``
     (default: the registry's), seed ``torch.manual_seed(seed)`` first, train it for ``steps`` env steps;
     returns ``(agent, returns)``."""
-    # BEGIN SOLUTION
-    algorithm = ALGORITHMS[name]
-    env_id = env_id or algorithm.env_id
+    entry = ALGORITHMS[name]
+    env_id = env_id or entry.env_id
     torch.manual_seed(seed)
-    agent_cls = load(algorithm.agent)
-    options = {**algorithm.hparams, **hparams}
-    if algorithm.multi_agent:
+    agent_cls = load(entry.agent)
+    options = {**entry.hparams, **hparams}
+    if entry.multi_agent:
         env = load(env_id)() if ":" in env_id else None
         if env is None:
             raise ValueError(f"{name} is a team: --env must be 'module:Class' of a PettingZoo parallel env")
@@ -96,7 +91,6 @@ def train(name: str, env_id: str | None = None, steps: int = 10_000, seed: int =
         returns = train_single(agent, env, steps, seed)
     env.close()
     return agent, returns
-    # END SOLUTION
 
 
 def main(argv: list[str] | None = None) -> int:

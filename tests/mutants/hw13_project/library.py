@@ -114,9 +114,8 @@ MUTANTS = [
         description="the command line's team loop never resets the env when an episode ends",
         file="train.py",
         old="            returns.append(total)\n            total = 0.0\n            obs, _ = env.reset()\n"
-        "    return returns\n    # END SOLUTION\n\n\ndef train(",
-        new="            returns.append(total)\n            total = 0.0\n    return returns\n    # END SOLUTION\n\n\n"
-        "def train(",
+        "    return returns\n\n\ndef train(",
+        new="            returns.append(total)\n            total = 0.0\n    return returns\n\n\ndef train(",
         killed_by=("test_command_line",),
     ),
     Mutant(
