@@ -24,7 +24,7 @@ def train_single(agent: Any, env: gym.Env, steps: int, seed: int) -> list[float]
     """``steps`` env steps of ``act`` → ``env.step`` → ``observe``, resetting after ``terminated or truncated``
     (the first reset with ``seed``); the undiscounted return of every finished episode."""
     returns, total = [], 0.0
-    obs, _ = env.reset(seed=seed)
+    obs = env.reset(seed=seed)[0]
     for _ in range(steps):
         action = agent.act(obs)
         next_obs, reward, terminated, truncated, _ = env.step(action)
@@ -43,7 +43,7 @@ def train_team(team: Any, env: Any, steps: int, seed: int) -> list[float]:
     ``team.observe(...)`` with the dicts of the agents that acted; an episode ends when ``env.agents`` is empty.
     Its return is the sum over its steps of the mean reward of the agents that acted."""
     returns, total = [], 0.0
-    obs, _ = env.reset(seed=seed)
+    obs = env.reset(seed=seed)[0]
     for _ in range(steps):
         live = list(env.agents)
         actions = team.act({name: obs[name] for name in live})
