@@ -331,15 +331,22 @@ def impl(request: pytest.FixtureRequest):
         raise pytest.UsageError(f"{request.node.nodeid}: `impl` is only available to checks")
     root = resolve_impl_root(request.config.getoption("--impl"), request.config.rootpath)
     request.node._rlgrade_impl_root = root
+    yield from implementation(request, root, location[0])
+
+
+def implementation(request: pytest.FixtureRequest, root: Path, assignment: str):
+    """Yield the package ``root / assignment`` for the check of ``request`` (in-process, or in a sandbox session
+    when ``--sandbox``). The ``impl`` fixture's engine; the project's gate 4 (``tests/*/hw13_project``) also uses it
+    to give a homework's checks the homework package inside a student's library."""
     if not request.config.getoption("--sandbox"):
-        yield Implementation(root=root, assignment=location[0])
+        yield Implementation(root=root, assignment=assignment)
         return
     cpu_seconds = request.node._rlgrade_cpu_seconds
     # A reply is awaited a little longer than the check's wall-clock limit: pytest-timeout stops the check first
     # and tells a stuck child from a busy machine.
     wall = wall_limit(cpu_seconds) + CHILD_START_SECONDS
     limits = Limits(call_seconds=wall, cpu_seconds=int(cpu_seconds) + CHILD_START_SECONDS)
-    zygote = zygote_for(request.config, root, location[0])
+    zygote = zygote_for(request.config, root, assignment)
     session = SandboxSession(zygote, zlib.crc32(request.node.nodeid.encode()), limits)
     try:
         yield SandboxedImplementation(session)

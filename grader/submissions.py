@@ -25,6 +25,7 @@ from pathlib import Path
 from grader import report
 from grader.locate import SubmissionError, locate
 from grader.progress import BatchProgress
+from grader.project import LIBRARY, TEAM_FILE, team_of
 from grader.results import CheckResult
 from grader.runner import GradingError, Progress, assignment_dirs, run_checks
 from grader.sandbox.isolation import describe_isolation
@@ -115,6 +116,9 @@ def grade_submission(
             open_to_the_sandbox(Path(tmp))
         options = ["--curves-dir", str(out / "curves"), *(["--sandbox"] if sandbox else [])]
         results = run_checks(course, impl, dirs, out / "work", options, progress)
+        team = team_of(Path(impl) / LIBRARY) if impl not in ("solutions", "assignments") else []
+    if team:  # a team project: the gradebook credits every member (write_gradebook)
+        (out / TEAM_FILE).write_text("".join(f"{member}\n" for member in team), encoding="utf-8")
     line = describe_isolation(course) if sandbox else ""
     report.write_all(results, out, time.monotonic() - started, step_summary, notes, isolation=line)
     return Grading(results, notes)
@@ -216,6 +220,7 @@ def write_gradebook(jobs: list[Job], path: Path) -> None:
             rows.append({"student": job.student, "points": 0.0, "error": data["extra_data"]["not_graded"]})
             continue
         row = {"student": job.student, "points": data["score"], "max_points": data["extra_data"]["max_score"]}
+        team_file = job.out / TEAM_FILE
         assignments = sorted({t["name"].split(" · ", 1)[0] for t in data["tests"]})
         row["assignment"] = " ".join(assignments)
         for test in data["tests"]:
@@ -223,9 +228,13 @@ def write_gradebook(jobs: list[Job], path: Path) -> None:
             row[check] = test["score"]
             if check not in checks:
                 checks.append(check)
-        rows.append(row)
+        members = team_file.read_text(encoding="utf-8").split() if team_file.is_file() else []
+        rows += [{**row, "student": member, "team": job.student} for member in members] if members else [row]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, ["student", "assignment", "points", "max_points", *checks, "error"], restval="")
+        team = ["team"] if any("team" in row for row in rows) else []
+        writer = csv.DictWriter(
+            fh, ["student", *team, "assignment", "points", "max_points", *checks, "error"], restval=""
+        )
         writer.writeheader()
         writer.writerows(rows)

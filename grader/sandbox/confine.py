@@ -51,8 +51,13 @@ def system_paths() -> list[Path]:
 
 
 def code_paths(code: list[Path]) -> list[Path]:
-    """What the child reads besides the system: Python's prefixes and ``code`` (the grader, the submission)."""
-    return list(dict.fromkeys(p.resolve() for p in [Path(sys.base_prefix), Path(sys.prefix), *code] if p.exists()))
+    """What the child reads besides the system: Python's prefixes and ``code`` (the grader, the submission), and
+    the folders that folder links to directly: the course's reference project library (``solutions/hw13_project``)
+    links the homework packages it packages. A graded submission holds no links (:mod:`grader.locate` drops them)."""
+    folders = [c for c in code if c.is_dir() and not c.is_symlink()]
+    linked = [p for c in folders for p in c.iterdir() if p.is_symlink() and p.is_dir()]
+    paths = [Path(sys.base_prefix), Path(sys.prefix), *code, *linked]
+    return list(dict.fromkeys(p.resolve() for p in paths if p.exists()))
 
 
 def course_only() -> list[Path]:
