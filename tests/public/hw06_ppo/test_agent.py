@@ -170,3 +170,35 @@ def test_ppo_cartpole(impl):
         "a correct agent gets there within 30k-70k steps on most seeds (random play ≈ 20). If yours does not, look "
         "at the exact checks first: the ratio, the clipping, the minibatches, the targets",
     )
+
+
+TRPO_HPARAMS = {
+    "n_steps": 64, "minibatch_size": 128, "lr": 1e-3, "gamma": 0.99, "gae_lambda": 0.95, "norm_adv": True,
+    "max_kl": 0.02, "damping": 0.1, "cg_iters": 10, "max_backtracks": 10, "vf_epochs": 5, "max_grad_norm": 0.5,
+    "hidden": (64, 64),
+}  # fmt: skip
+TRPO_CARTPOLE = DeepSpec(
+    check="test_trpo_cartpole",
+    module="trpo",
+    agent="TRPOAgent",
+    env_id="CartPole-v1",
+    steps=102_400,
+    seed=2,
+    low=195.0,
+    semantics="best",
+    eval_every=10_240,
+    eval_episodes=10,
+    hparams=TRPO_HPARAMS,
+    n_envs=8,
+)
+
+
+@pytest.mark.points(8)
+@pytest.mark.timeout(60)
+def test_trpo_cartpole(impl):
+    """TRPO on 8 CartPole-v1 envs (δ = 0.02): a deterministic evaluation (every 10,240 steps) ≥ 195 within 102,400"""
+    TRPO_CARTPOLE.assert_learns(
+        impl.attr("trpo", "TRPOAgent"),
+        "a correct agent gets there within 20k-60k steps on most seeds. If yours does not, look at the exact checks "
+        "first: the Fisher-vector product, CG, the step's scale and the line search",
+    )
