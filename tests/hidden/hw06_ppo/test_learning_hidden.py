@@ -1,5 +1,5 @@
 """Hidden learning checks of hw06: PPO with a Gaussian policy on the kit's PointMass task (every episode is
-truncated) and PPO on Acrobot-v1. Calibration: ``rlgrade calibrate hw06`` → ``calibration/hw06_ppo.md``.
+truncated) and PPO on Acrobot-v1 (every step costs −1 until the tip swings up). Calibration: ``rlgrade calibrate hw06`` → ``calibration/hw06_ppo.md``.
 """
 
 from __future__ import annotations
@@ -36,4 +36,36 @@ def test_hidden_ppo_point_mass(impl):
         impl.attr("ppo", "PPOAgent"),
         "the return is the percentage of the start distance covered (100 = reached); the log-probabilities must be "
         "those of the raw samples, and a truncated step must bootstrap",
+    )
+
+
+ACROBOT_HPARAMS = {
+    "n_steps": 128, "n_epochs": 4, "minibatch_size": 256, "lr": 1e-3, "gamma": 0.99, "gae_lambda": 0.95,
+    "clip": 0.2, "clip_vloss": None, "norm_adv": True, "vf_coef": 0.5, "ent_coef": 0.0, "max_grad_norm": 0.5,
+    "hidden": (64, 64),
+}  # fmt: skip
+HIDDEN_ACROBOT = DeepSpec(
+    check="test_hidden_ppo_acrobot",
+    module="ppo",
+    agent="PPOAgent",
+    env_id="Acrobot-v1",
+    steps=61_440,
+    seed=4,
+    low=-120.0,
+    semantics="best",
+    eval_every=10_240,
+    eval_episodes=10,
+    hparams=ACROBOT_HPARAMS,
+    n_envs=8,
+)
+
+
+@pytest.mark.points(6)
+@pytest.mark.timeout(60)
+def test_hidden_ppo_acrobot(impl):
+    """PPO on 8 Acrobot-v1 envs: a deterministic evaluation (every 10,240 steps) ≥ −120 within 61,440 env steps"""
+    HIDDEN_ACROBOT.assert_learns(
+        impl.attr("ppo", "PPOAgent"),
+        "random play scores about −500 (the 500-step limit); a correct agent swings up in under 120 steps within "
+        "10k-30k env steps",
     )
