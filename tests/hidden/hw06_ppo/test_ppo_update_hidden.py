@@ -1,7 +1,7 @@
 """Hidden checks of hw06's PPO update: consecutive updates of ``PPOAgent`` replayed by the grader, and the parts on
 other inputs than the public checks' (random rollouts and ratios, another clip ε, other batch shapes).
 
-The replay drives your agent through ``act`` and ``observe`` on a real vector env (episodes that terminate and
+The replay drives your agent through ``act`` and ``observe`` on a real vector env, playing its own actions (episodes that terminate and
 time limits that truncate, so reset steps occur). Before each update it copies your parameters and your
 generator's state, then does the README's update itself — GAE from the definition, the valid steps, one
 ``randperm`` per epoch, the clipped losses, the gradient through a copy of your network, clipping and Adam in
@@ -27,17 +27,17 @@ from grader.oracles.ppo import BUGS, PPOSettings, replay_update
 from grader.oracles.updates import STEP_RTOL, Adam, relative_distance
 
 
-def drive(agent: Any, envs: Any, obs: np.ndarray, steps: int, rng: np.random.Generator) -> tuple:
-    """One rollout through act/observe; discrete actions played are the grader's (mostly 0: CartPole's pole falls,
-    so episodes terminate as well as truncate), continuous ones the agent's. Returns (rollout, parameters and
-    generator state just before the update, next obs)."""
+def drive(agent: Any, envs: Any, obs: np.ndarray, steps: int) -> tuple:
+    """One rollout through act/observe, playing the agent's own actions. Returns (rollout, parameters and generator
+    state just before the update, next obs)."""
     space = envs.single_action_space
     rows: dict[str, list] = {k: [] for k in ("obs", "actions", "rewards", "terminated", "truncated")}
     n = envs.num_envs
     for t in range(steps):
         if hasattr(space, "n"):
-            agent.act(obs.copy())
-            played = np.where(rng.random(n) < 0.8, 0, rng.integers(int(space.n), size=n))
+            played = as_float_array(agent.act(obs.copy()), "act(obs)", (n,))
+            assert np.all(np.isin(played, np.arange(int(space.n)))), f"act(obs) = {played.tolist()}: not actions"
+            played = played.astype(np.int64)
         else:
             played = as_float_array(agent.act(obs.copy()), "act(obs)", (n, *space.shape))
             assert np.all(np.abs(played) <= space.high + 1e-6), f"act(obs) left the action box: {played.tolist()}"
@@ -47,7 +47,7 @@ def drive(agent: Any, envs: Any, obs: np.ndarray, steps: int, rng: np.random.Gen
         next_obs, rewards, terminated, truncated, _ = envs.step(played)
         for key, value in zip(rows, (obs, played, rewards, terminated, truncated), strict=True):
             rows[key].append(np.array(value))
-        agent.observe(obs.copy(), np.array(played), rewards.copy(), next_obs.copy(), terminated.copy(), truncated.copy())
+        agent.observe(obs.copy(), played.copy(), rewards.copy(), next_obs.copy(), terminated.copy(), truncated.copy())
         obs = next_obs
     arrays = {k: np.stack(v) for k, v in rows.items()}
     if not hasattr(space, "n"):
@@ -71,12 +71,13 @@ def check_replay(impl, obs_space, action_space, env_id: str, env_kwargs: dict, n
                     hp["clip_vloss"], hp["norm_adv"], hp["vf_coef"], hp["ent_coef"], hp["max_grad_norm"])  # fmt: skip
     envs = gym.vector.SyncVectorEnv([lambda: make_env(env_id, **env_kwargs) for _ in range(n_envs)])
     obs = envs.reset(seed=seed)[0]
-    rng = np.random.default_rng(seed)
     adam = Adam(hp["lr"])
     ended = np.zeros(n_envs, dtype=bool)
+    seen: list[tuple[int, int]] = []
     setting = f"PPOAgent({', '.join(f'{k}={v}' for k, v in hp.items())}) on {n_envs} × {env_id} {env_kwargs}"
     for k in range(1, updates + 1):
-        rollout, before, state, obs = drive(agent, envs, obs, hp["n_steps"], rng)
+        rollout, before, state, obs = drive(agent, envs, obs, hp["n_steps"])
+        seen.append((int(rollout.terminated.sum()), int(rollout.truncated.sum())))
         moments = (dict(adam.m), dict(adam.v), adam.t)
         want = replay_update(calc, before, adam, rollout, ended, state, s)
         after = as_named_parameters(agent.net, "agent.net")
@@ -100,10 +101,14 @@ def check_replay(impl, obs_space, action_space, env_id: str, env_kwargs: dict, n
             )
         ended = rollout.terminated[-1] | rollout.truncated[-1]
     envs.close()
+    discrete = hasattr(action_space, "n")
+    assert sum(u for _, u in seen) > 0 and (sum(m for m, _ in seen) > 0 or not discrete), (
+        f"check misconfigured: terminated / truncated steps per rollout {seen}"
+    )
 
 
 REPLAY_CARTPOLE = {
-    "n_steps": 6, "n_epochs": 3, "minibatch_size": 7, "lr": 3e-3, "gamma": 0.9, "gae_lambda": 0.8, "clip": 0.1,
+    "n_steps": 8, "n_epochs": 3, "minibatch_size": 7, "lr": 3e-3, "gamma": 0.9, "gae_lambda": 0.8, "clip": 0.1,
     "clip_vloss": None, "norm_adv": True, "vf_coef": 0.7, "ent_coef": 0.05, "max_grad_norm": 0.3, "hidden": (16, 16),
 }  # fmt: skip
 
@@ -112,7 +117,7 @@ REPLAY_CARTPOLE = {
 @pytest.mark.timeout(40)
 def test_hidden_ppo_update_replay_cartpole(impl):
     """3 consecutive PPO updates (ε = 0.1, minibatches of 7 that do not divide B) = the grader's replay"""
-    check_replay(impl, CARTPOLE_OBS, TWO_ACTIONS, "CartPole-v1", {"max_episode_steps": 9}, 4, REPLAY_CARTPOLE, 3, 29)
+    check_replay(impl, CARTPOLE_OBS, TWO_ACTIONS, "CartPole-v1", {"max_episode_steps": 12}, 4, REPLAY_CARTPOLE, 3, 29)
 
 
 REPLAY_GAUSSIAN = {

@@ -15,8 +15,8 @@ from grader.harness.actor_critic import CARTPOLE_OBS, TWO_ACTIONS
 from grader.harness.calls import seed_global_rngs_of
 from grader.harness.dqn_fixtures import parameters, same_parameters
 from grader.harness.envs import make_env
-from grader.harness.validate import as_tensor_array
-from grader.oracles.actor_critic import gae, play_rollouts, valid_steps
+from grader.harness.validate import as_bool, as_float_array, as_tensor_array
+from grader.oracles.actor_critic import Rollout, gae, valid_steps
 
 
 def spd(n: int, seed: int) -> torch.Tensor:
@@ -77,6 +77,29 @@ TRPO_REPLAY = {
 }  # fmt: skip
 
 
+def policy_and_values(agent, obs: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    b = len(obs)
+    logits = as_tensor_array(agent.net.actor(obs), "agent.net.actor(obs)", (b, 2))
+    values = as_tensor_array(agent.net.value(obs), "agent.net.value(obs)", (b,))
+    return logits, values
+
+
+def measure_before(agent, r: Rollout, ended: np.ndarray) -> tuple:
+    """Before the update: the valid steps, their logits and values, the λ-returns and normalised advantages."""
+    valid = valid_steps(r.terminated, r.truncated, ended).reshape(-1)
+    flat = torch.from_numpy(r.obs.reshape(64, 4).astype(np.float32))
+    obs = flat[torch.from_numpy(valid)]
+    logits0, values_valid = policy_and_values(agent, obs)
+    all_values = as_tensor_array(agent.net.value(flat), "value", (64,)).reshape(16, 4)
+    last = as_tensor_array(agent.net.value(torch.from_numpy(r.last_obs.astype(np.float32))), "value", (4,))
+    adv_all = gae(r.rewards, all_values, last, r.terminated, r.truncated, 0.95, 0.9)
+    returns = (adv_all + all_values).reshape(-1)[valid]
+    adv = adv_all.reshape(-1)[valid]
+    adv = (adv - adv.mean()) / (adv.std(ddof=1) + 1e-8)
+    actor0 = parameters(agent.net.actor, "agent.net.actor")
+    return valid, obs, r.actions.reshape(64)[valid], logits0, values_valid, returns, adv, actor0
+
+
 @pytest.mark.points(6)
 @pytest.mark.timeout(40)
 def test_hidden_trpo_update_respects_the_trust_region(impl):
@@ -85,36 +108,24 @@ def test_hidden_trpo_update_respects_the_trust_region(impl):
     seed_global_rngs_of(agent_cls, 0)
     agent = agent_cls(CARTPOLE_OBS, TWO_ACTIONS, seed=3, n_envs=4, **TRPO_REPLAY)
     envs = gym.vector.SyncVectorEnv([lambda: make_env("CartPole-v1", max_episode_steps=12) for _ in range(4)])
-    envs.obs0 = envs.reset(seed=5)[0]
-    rollouts = play_rollouts(envs, 2, 16, 5)
-    envs.close()
+    current = envs.reset(seed=5)[0]
     ended = np.zeros(4, dtype=bool)
-    for k, r in enumerate(rollouts, 1):
-        valid = valid_steps(r.terminated, r.truncated, ended).reshape(-1)
+    for k in (1, 2):
+        rows: dict[str, list] = {key: [] for key in ("obs", "actions", "rewards", "terminated", "truncated")}
+        for t in range(16):  # the grader's loop: act, step, observe; the 16th observe calls update
+            actions = as_float_array(agent.act(current.copy()), "act(obs)", (4,)).astype(np.int64)
+            step = envs.step(actions)
+            for key, value in zip(rows, (current, actions, *step[1:4]), strict=True):
+                rows[key].append(np.array(value))
+            if t == 15:  # the whole rollout is known, the update has not run: measure the policy before it
+                r = Rollout(**{key: np.stack(v) for key, v in rows.items()}, last_obs=np.array(step[0]))
+                before = measure_before(agent, r, ended)
+            agent.observe(current.copy(), actions.copy(), step[1].copy(), step[0].copy(), step[2].copy(), step[3].copy())
+            current = step[0]
+        valid, obs, acts, logits0, values_valid, returns, adv, actor0 = before
         ended = r.terminated[-1] | r.truncated[-1]
-        obs = torch.from_numpy(r.obs.reshape(64, 4).astype(np.float32))[torch.from_numpy(valid)]
-        acts = r.actions.reshape(64)[valid]
         b = len(obs)
-
-        def policy_and_values():
-            logits = as_tensor_array(agent.net.actor(obs), "agent.net.actor(obs)", (b, 2))
-            values = as_tensor_array(agent.net.value(obs), "agent.net.value(obs)", (b,))
-            return logits, values
-
-        logits0, values_valid = policy_and_values()
-        all_values = as_tensor_array(
-            agent.net.value(torch.from_numpy(r.obs.reshape(64, 4).astype(np.float32))), "value", (64,)
-        ).reshape(16, 4)
-        last = as_tensor_array(agent.net.value(torch.from_numpy(r.last_obs.astype(np.float32))), "value", (4,))
-        adv_all = gae(r.rewards, all_values, last, r.terminated, r.truncated, 0.95, 0.9)
-        returns = (adv_all + all_values).reshape(-1)[valid]
-        adv = adv_all.reshape(-1)[valid]
-        adv = (adv - adv.mean()) / (adv.std(ddof=1) + 1e-8)
-        actor0 = parameters(agent.net.actor, "agent.net.actor")
-        for t in range(16):
-            after = r.obs[t + 1] if t < 15 else r.last_obs
-            agent.observe(r.obs[t], r.actions[t], r.rewards[t], after, r.terminated[t], r.truncated[t])
-        logits1, values1 = policy_and_values()
+        logits1, values1 = policy_and_values(agent, obs)
         log_p0 = torch.log_softmax(torch.tensor(logits0), 1).numpy()
         log_p1 = torch.log_softmax(torch.tensor(logits1), 1).numpy()
         kl = float(np.mean(np.sum(np.exp(log_p0) * (log_p0 - log_p1), axis=1)))
@@ -126,9 +137,10 @@ def test_hidden_trpo_update_respects_the_trust_region(impl):
             f"{setting}: KL̄(π_old ‖ π_new) = {kl:.6f} over the valid steps exceeds max_kl = 0.005: the line search "
             "must reject steps that break the trust region"
         )
-        assert (moved and gain > 0) or (not moved and not agent.accepted), (
+        accepted = as_bool(agent.accepted, "agent.accepted")
+        assert (moved and gain > 0) or (not moved and not accepted), (
             f"{setting}: the actor {'moved' if moved else 'did not move'} and the surrogate changed by {gain:.3g} "
-            f"(accepted = {agent.accepted}): an accepted step must raise mean(ρ A); a rejected one leaves the actor"
+            f"(accepted = {accepted}): an accepted step must raise mean(ρ A); a rejected one leaves the actor"
         )
         assert moved and kl > 0.005 / 64, (
             f"{setting}: KL̄ = {kl:.3g}: the step β s must reach the KL bound on the quadratic model before backtracking"
@@ -139,3 +151,4 @@ def test_hidden_trpo_update_respects_the_trust_region(impl):
             f"{setting}: the critic's loss mean (V − R)² went from {error0:.4f} to {error1:.4f}: vf_epochs passes of "
             "Adam on it must lower it"
         )
+    envs.close()

@@ -111,12 +111,11 @@ def test_observe_stores_raw_samples_and_valid_steps(impl):
 @pytest.mark.points(5)
 @pytest.mark.timeout(30)
 def test_update_trains_actor_and_critic(impl):
-    """update on a filled rollout: the clipped surrogate and the critic's error both fall, the actor moves"""
+    """update after 4 act/observe steps: the critic's error on the Monte Carlo returns falls, the actor moves"""
     agent = make(impl, CARTPOLE_OBS, TWO_ACTIONS, 2, n_steps=4, n_epochs=4, minibatch_size=4, lr=0.01,
                  gamma=0.5, gae_lambda=1.0, ent_coef=0.0, max_grad_norm=100.0)  # fmt: skip
     rng = np.random.default_rng(5)
     obs = rng.normal(size=(4, 2, 4)).astype(np.float32)
-    actions = np.array([[0, 1], [1, 1], [0, 0], [1, 0]])
     rewards = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 2.0]])
     returns = np.array([[1.875, 0.25], [1.75, 0.5], [1.5, 1.0], [1.0, 2.0]])  # γ = 0.5, λ = 1, both end at t = 3
     flat_obs = torch.from_numpy(obs.reshape(8, 4))
@@ -129,7 +128,8 @@ def test_update_trains_actor_and_critic(impl):
     actor0 = parameters(agent.net.actor, "agent.net.actor")
     for t in range(4):
         ended = np.array([t == 3, t == 3])
-        agent.observe(obs[t], actions[t], rewards[t], obs[t] + 1, ended, np.zeros(2, bool))
+        actions = as_float_array(agent.act(obs[t].copy()), "act(obs)", (2,)).astype(np.int64)
+        agent.observe(obs[t], actions, rewards[t], obs[t] + 1, ended, np.zeros(2, bool))
     error1 = critic_error()
     assert error1 < 0.8 * error0, (
         f"one update (4 epochs, lr 0.01) took the critic's error mean (V(s) − R)² on the rollout's Monte Carlo returns "
