@@ -78,7 +78,9 @@ def replay_update(
         values = as_tensor_array(net.value(obs), "PolicyValueNet.value(obs)", (flat,))
         last = as_tensor_array(net.value(torch.from_numpy(rollout.last_obs.astype(np.float32))), "value", (envs,))
         old_lp = as_tensor_array(net.log_prob_entropy(obs, actions)[0], "log π(a|s)", (flat,))
-    terminated = rollout.terminated | rollout.truncated if variant == "truncation as termination" else rollout.terminated
+    terminated = (
+        rollout.terminated | rollout.truncated if variant == "truncation as termination" else rollout.terminated
+    )
     adv = gae(rollout.rewards, values.reshape(steps, envs), last, terminated, rollout.truncated, s.gamma, s.lam)
     adv = adv.reshape(-1).astype(np.float32)
     ret = adv + values.astype(np.float32)

@@ -1,5 +1,6 @@
 """Hidden learning checks of hw06: PPO with a Gaussian policy on the kit's PointMass task (every episode is
-truncated) and PPO on Acrobot-v1 (every step costs −1 until the tip swings up). Calibration: ``rlgrade calibrate hw06`` → ``calibration/hw06_ppo.md``.
+truncated) and PPO on Acrobot-v1 (every step costs −1 until the tip swings up).
+Calibration: ``rlgrade calibrate hw06`` → ``calibration/hw06_ppo.md``.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Hidden checks of hw06's PPO update: consecutive updates of ``PPOAgent`` replayed by the grader, and the parts on
 other inputs than the public checks' (random rollouts and ratios, another clip ε, other batch shapes).
 
-The replay drives your agent through ``act`` and ``observe`` on a real vector env, playing its own actions (episodes that terminate and
-time limits that truncate, so reset steps occur). Before each update it copies your parameters and your
-generator's state, then does the README's update itself — GAE from the definition, the valid steps, one
-``randperm`` per epoch, the clipped losses, the gradient through a copy of your network, clipping and Adam in
-float64 — and compares the parameters your update leaves, update after update (Adam's moments carry over).
+The replay drives your agent through ``act`` and ``observe`` on a real vector env, playing its own actions
+(episodes that terminate and time limits that truncate, so reset steps occur). Before each update it copies your
+parameters and your generator's state, then does the README's update itself — GAE from the definition, the valid
+steps, one ``randperm`` per epoch, the clipped losses, the gradient through a copy of your network, clipping and
+Adam in float64 — and compares the parameters your update leaves, update after update (Adam's moments carry over).
 """
 
 from __future__ import annotations

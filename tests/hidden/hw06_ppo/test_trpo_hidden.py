@@ -52,7 +52,9 @@ def test_hidden_fisher_vector_product_batch(impl):
     )
     p = torch.softmax(logits.detach(), dim=1).numpy()
     blocks = [(np.diag(pi) - np.outer(pi, pi)) / 5 for pi in p]
-    want = np.concatenate([blk @ vi for blk, vi in zip(blocks, v.numpy().reshape(5, 3), strict=True)]) + 0.05 * v.numpy()
+    want = (
+        np.concatenate([blk @ vi for blk, vi in zip(blocks, v.numpy().reshape(5, 3), strict=True)]) + 0.05 * v.numpy()
+    )
     assert np.allclose(got, want, atol=1e-8), (
         f"(F + 0.05 I) v for the mean KL over 5 states differs from the Fisher matrix's product by up to "
         f"{np.abs(got - want).max():.3g}"
@@ -103,7 +105,7 @@ def measure_before(agent, r: Rollout, ended: np.ndarray) -> tuple:
 @pytest.mark.points(6)
 @pytest.mark.timeout(40)
 def test_hidden_trpo_update_respects_the_trust_region(impl):
-    """2 TRPO updates on CartPole rollouts: KL(π_old ‖ π_new) ≤ δ, surrogate up (or actor unchanged), critic loss down"""
+    """2 TRPO updates on CartPole rollouts: KL(π_old ‖ π_new) ≤ δ, surrogate up (or actor kept), critic loss down"""
     agent_cls = impl.attr("trpo", "TRPOAgent")
     seed_global_rngs_of(agent_cls, 0)
     agent = agent_cls(CARTPOLE_OBS, TWO_ACTIONS, seed=3, n_envs=4, **TRPO_REPLAY)
@@ -120,7 +122,9 @@ def test_hidden_trpo_update_respects_the_trust_region(impl):
             if t == 15:  # the whole rollout is known, the update has not run: measure the policy before it
                 r = Rollout(**{key: np.stack(v) for key, v in rows.items()}, last_obs=np.array(step[0]))
                 before = measure_before(agent, r, ended)
-            agent.observe(current.copy(), actions.copy(), step[1].copy(), step[0].copy(), step[2].copy(), step[3].copy())
+            agent.observe(
+                current.copy(), actions.copy(), step[1].copy(), step[0].copy(), step[2].copy(), step[3].copy()
+            )
             current = step[0]
         valid, obs, acts, logits0, values_valid, returns, adv, actor0 = before
         ended = r.terminated[-1] | r.truncated[-1]

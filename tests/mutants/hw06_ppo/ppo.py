@@ -103,7 +103,10 @@ MUTANTS = [
         file=_F,
         old="        self.actions[t] = self.last_raw if self.continuous else actions\n",
         new="        self.actions[t] = actions\n",
-        killed_by=("test_observe_stores_raw_samples_and_valid_steps", "test_hidden_ppo_update_replay_gaussian_value_clipping"),
+        killed_by=(
+            "test_observe_stores_raw_samples_and_valid_steps",
+            "test_hidden_ppo_update_replay_gaussian_value_clipping",
+        ),
     ),
     Mutant(
         id="MB-minibatches-with-replacement",

@@ -36,7 +36,8 @@ def test_act_samples_from_own_generator(impl):
     greedy = as_float_array(agent.act(obs.copy(), deterministic=True), "act(obs, deterministic=True)", (5,))
     logits = as_tensor_array(agent.net.actor(torch.from_numpy(obs)), "agent.net.actor(obs)", (5, 3))
     assert np.array_equal(greedy, logits.argmax(axis=1)), (
-        f"act(obs, deterministic=True) = {greedy.tolist()}; expected the argmax of the logits {logits.argmax(1).tolist()}"
+        f"act(obs, deterministic=True) = {greedy.tolist()}; expected the argmax of the logits "
+        f"{logits.argmax(1).tolist()}"
     )
     assert generator_state(agent) == before, "act(obs, deterministic=True) drew from agent.generator: it must not"
     runs = []
@@ -78,7 +79,10 @@ def test_observe_stores_raw_samples_and_valid_steps(impl):
     returned, nexts = [], []
     # env 0 terminates at call 2 and env 1 is truncated at call 3 (the last row of rollout 1): call 3 of env 0 and
     # call 4 of env 1 (the first row of rollout 2) are reset steps
-    ends = {1: (np.array([True, False]), np.array([False, False])), 2: (np.array([False, False]), np.array([False, True]))}
+    ends = {
+        1: (np.array([True, False]), np.array([False, False])),
+        2: (np.array([False, False]), np.array([False, True])),
+    }
     for i in range(7):
         obs = rng.normal(size=(2, 3)).astype(np.float32)
         actions = as_float_array(agent.act(obs.copy()), "act(obs)", (2, 2))
@@ -87,7 +91,9 @@ def test_observe_stores_raw_samples_and_valid_steps(impl):
         nexts.append(next_obs)
         terminated, truncated = ends.get(i, (np.zeros(2, bool), np.zeros(2, bool)))
         agent.observe(obs, actions.astype(np.float32), np.ones(2), next_obs.copy(), terminated, truncated)
-    assert len(calls) == 2, f"7 observe() calls with n_steps = 3 must call update twice (after 3 and 6), got {len(calls)}"
+    assert len(calls) == 2, (
+        f"7 observe() calls with n_steps = 3 must call update twice (after 3 and 6), got {len(calls)}"
+    )
     for k, step in enumerate((2, 5)):
         assert np.allclose(calls[k], nexts[step], atol=1e-6), (
             f"update call {k + 1} got last_obs = {np.round(calls[k], 5).tolist()}; expected next_obs of observe call "
@@ -135,7 +141,9 @@ def test_update_trains_actor_and_critic(impl):
         f"one update (4 epochs, lr 0.01) took the critic's error mean (V(s) − R)² on the rollout's Monte Carlo returns "
         f"from {error0:.4f} only to {error1:.4f}: the value loss must train the critic"
     )
-    assert not same_parameters(parameters(agent.net.actor, "agent.net.actor"), actor0), "the update left the actor unchanged"
+    assert not same_parameters(parameters(agent.net.actor, "agent.net.actor"), actor0), (
+        "the update left the actor unchanged"
+    )
     assert as_float(agent.updates, "agent.updates") == 1, "agent.updates must count the updates (1 after one rollout)"
 
 

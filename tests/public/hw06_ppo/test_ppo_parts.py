@@ -117,7 +117,9 @@ def test_clipped_value_loss(impl):
         return got, leaks
 
     plain, leaks = run(None)
-    assert abs(plain - 3.0) < 1e-5, f"clipped_value_loss(clip=None) = {plain:.6f}; expected mean((V − R)²) = (1+4+4)/3 = 3"
+    assert abs(plain - 3.0) < 1e-5, (
+        f"clipped_value_loss(clip=None) = {plain:.6f}; expected mean((V − R)²) = (1+4+4)/3 = 3"
+    )
     clipped, leaks_clipped = run(0.5)
     assert abs(clipped - 12.5 / 3) < 1e-5, (
         f"clipped_value_loss(clip=0.5) = {clipped:.6f}; expected 4.166667: V_clip = V_old + clip(V − V_old, ±0.5) = "
@@ -154,7 +156,9 @@ def test_minibatches_cover_every_sample_once(impl):
     for epoch in range(3):
         batches = fn(10, 4, generator)
         assert type(batches) is list, f"minibatch_indices must return a list of tensors, got {type(batches).__name__}"
-        got = [as_tensor_array(b, "a minibatch of indices", tuple(b.shape)[:1], "int64").astype(np.int64) for b in batches]
+        got = [
+            as_tensor_array(b, "a minibatch of indices", tuple(b.shape)[:1], "int64").astype(np.int64) for b in batches
+        ]
         sizes = [len(b) for b in got]
         assert sizes == [4, 4, 2], f"minibatch sizes {sizes}; expected [4, 4, 2] for 10 samples in minibatches of 4"
         joined = np.concatenate(got)

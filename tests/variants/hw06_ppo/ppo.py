@@ -34,7 +34,8 @@ _SURROGATE = """    unclipped = ratio * advantages
     clipped = torch.clamp(ratio, 1.0 - clip, 1.0 + clip) * advantages
     return -torch.min(unclipped, clipped).mean()
 """
-_SURROGATE_NEGATED = """    losses = torch.stack([-ratio * advantages, -ratio.clamp(1.0 - clip, 1.0 + clip) * advantages])
+_SURROGATE_NEGATED = """    bounded = ratio.clamp(1.0 - clip, 1.0 + clip)
+    losses = torch.stack([-ratio * advantages, -bounded * advantages])
     return losses.max(dim=0).values.mean()
 """
 _VALUE = """    moved = old_values + torch.clamp(values - old_values, -clip, clip)
