@@ -41,8 +41,8 @@ def test_hidden_ppo_point_mass(impl):
 
 
 ACROBOT_HPARAMS = {
-    "n_steps": 128, "n_epochs": 4, "minibatch_size": 256, "lr": 1e-3, "gamma": 0.99, "gae_lambda": 0.95,
-    "clip": 0.2, "clip_vloss": None, "norm_adv": True, "vf_coef": 0.5, "ent_coef": 0.0, "max_grad_norm": 0.5,
+    "n_steps": 64, "n_epochs": 4, "minibatch_size": 128, "lr": 1e-3, "gamma": 0.99, "gae_lambda": 0.95,
+    "clip": 0.2, "clip_vloss": None, "norm_adv": True, "vf_coef": 0.5, "ent_coef": 0.01, "max_grad_norm": 0.5,
     "hidden": (64, 64),
 }  # fmt: skip
 HIDDEN_ACROBOT = DeepSpec(
@@ -50,7 +50,7 @@ HIDDEN_ACROBOT = DeepSpec(
     module="ppo",
     agent="PPOAgent",
     env_id="Acrobot-v1",
-    steps=61_440,
+    steps=81_920,
     seed=4,
     low=-120.0,
     semantics="best",
@@ -64,9 +64,9 @@ HIDDEN_ACROBOT = DeepSpec(
 @pytest.mark.points(6)
 @pytest.mark.timeout(60)
 def test_hidden_ppo_acrobot(impl):
-    """PPO on 8 Acrobot-v1 envs: a deterministic evaluation (every 10,240 steps) ≥ −120 within 61,440 env steps"""
+    """PPO on 8 Acrobot-v1 envs: a deterministic evaluation (every 10,240 steps) ≥ −120 within 81,920 env steps"""
     HIDDEN_ACROBOT.assert_learns(
         impl.attr("ppo", "PPOAgent"),
         "random play scores about −500 (the 500-step limit); a correct agent swings up in under 120 steps within "
-        "10k-30k env steps",
+        "20k-40k env steps",
     )
