@@ -43,7 +43,7 @@ class PolicyValueNet(nn.Module):
         n_out = int(action_space.shape[0]) if self.continuous else int(action_space.n)
         self.actor = tanh_mlp(obs_dim, tuple(hidden), n_out)
         self.critic = tanh_mlp(obs_dim, tuple(hidden), 1)
-        if self.continuous:
+        if isinstance(action_space, gym.spaces.Box):  # σ = exp(log_std), learned, the same in every state
             self.log_std = nn.Parameter(log_std_init * torch.ones(n_out))
 
     def value(self, obs: torch.Tensor) -> torch.Tensor:
@@ -53,16 +53,15 @@ class PolicyValueNet(nn.Module):
     def distribution(self, obs: torch.Tensor) -> Distribution:
         """``Categorical(logits=actor(s))`` (batch shape ``(B,)``) or ``Normal(μ(s), σ)`` (batch shape ``(B, m)``)."""
         out = self.actor(obs)
-        if not self.continuous:
-            return Categorical(logits=out)
-        return Normal(out, torch.exp(self.log_std).expand(out.shape))
+        return Normal(out, torch.exp(self.log_std).expand(out.shape)) if self.continuous else Categorical(logits=out)
 
     def log_prob_entropy(self, obs: torch.Tensor, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(log π(a_i|s_i), H[π(·|s_i)])``, each ``(B,)``; a Gaussian's are summed over the action dimensions."""
         dist = self.distribution(obs)
-        if not self.continuous:
-            return dist.log_prob(actions), dist.entropy()
-        return dist.log_prob(actions).sum(dim=1), dist.entropy().sum(dim=1)
+        log_probs, entropy = dist.log_prob(actions), dist.entropy()
+        if log_probs.dim() == 2:  # a Gaussian: one density per action dimension
+            return log_probs.sum(dim=1), entropy.sum(dim=1)
+        return log_probs, entropy
 
     def actor_parameters(self) -> list[nn.Parameter]:
         """The policy's parameters, in order: the actor's, then ``log_std`` (Gaussian) — what TRPO steps."""

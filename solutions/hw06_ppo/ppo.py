@@ -251,10 +251,8 @@ class PPOAgent:
             values = self.net.value(obs)
             last_values = self.net.value(torch.as_tensor(last_obs, dtype=torch.float32))
             old_log_probs = self.net.log_prob_entropy(obs, actions)[0]
-        advantages = gae(
-            self.rewards, values.reshape(grid).numpy(), last_values.numpy(), self.terminated, self.truncated,
-            self.gamma, self.gae_lambda,
-        )  # fmt: skip
+        flags, rates = (self.terminated, self.truncated), (self.gamma, self.gae_lambda)
+        advantages = gae(self.rewards, values.reshape(grid).numpy(), last_values.numpy(), *flags, *rates)
         advantages = torch.as_tensor(advantages.reshape(-1), dtype=torch.float32)
         returns = advantages + values
         keep = torch.as_tensor(self.valid.reshape(-1))

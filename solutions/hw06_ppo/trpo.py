@@ -183,10 +183,8 @@ class TRPOAgent(PPOAgent):
         full = natural_step(
             g, lambda v: fisher_vector_product(mean_kl, params, v, self.damping), self.max_kl, self.cg_iters
         )
-        theta, self.accepted = line_search(
-            lambda th: at(th, surrogate), lambda th: at(th, mean_kl), theta_old, full.detach(), self.max_kl,
-            self.max_backtracks,
-        )  # fmt: skip
+        gain_at, kl_at = (lambda th: at(th, surrogate)), (lambda th: at(th, mean_kl))
+        theta, self.accepted = line_search(gain_at, kl_at, theta_old, full.detach(), self.max_kl, self.max_backtracks)
         vector_to_parameters(theta, params)
         critic = list(self.net.critic.parameters())
         for _ in range(self.vf_epochs):

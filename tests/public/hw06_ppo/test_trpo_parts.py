@@ -73,10 +73,10 @@ def softmax_fvp(impl, v, damping: float) -> np.ndarray:
     fvp = impl.attr("trpo", "fisher_vector_product")
     theta = torch.zeros(2, requires_grad=True)
 
-    def mean_kl() -> torch.Tensor:
+    def kl_to_old() -> torch.Tensor:
         return kl_fn(theta.detach()[None], theta[None]).mean()
 
-    out = fvp(mean_kl, [theta], torch.tensor(v, dtype=torch.float32), damping)
+    out = fvp(kl_to_old, [theta], torch.tensor(v, dtype=torch.float32), damping)
     return as_tensor_array(out, "fisher_vector_product(...)", (2,))
 
 
