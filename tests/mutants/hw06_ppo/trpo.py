@@ -1,10 +1,10 @@
 """Known bugs of hw06's TRPO (``trpo.py``; bug catalog "TRPO" TR1–TR5, and the agent's own: a critic that never
-learns, the surrogate's sign). TR7 (flat parameters unflattened in another
-order) has no place here: the reference and the README use torch's ``parameters_to_vector`` /
-``vector_to_parameters`` on ``net.actor_parameters()``, one order for both directions. A KL measured against the moving policy (π_old's logits recomputed, so the line
-search sees KL = 0) was tried and is not caught: on the checks' rollouts the full step β s already keeps the true KL
-under δ (at δ = 0.005 and 0.05), so the line search never needs to backtrack there; the public line-search check
-carries the KL test itself.
+learns, the surrogate's sign). TR7 (flat parameters unflattened in another order) has no place here: the reference
+and the README use torch's ``parameters_to_vector`` / ``vector_to_parameters`` on ``net.actor_parameters()``, one
+order for both directions. A KL measured against the moving policy (π_old's logits recomputed, so the line search
+sees KL = 0) was tried and is not caught: on the checks' rollouts the full step β s already keeps the true KL under
+δ (at δ = 0.005 and 0.05), so the line search never needs to backtrack there; the public line-search check carries
+the KL test itself.
 """
 
 from grader.mutants import Mutant
