@@ -103,7 +103,9 @@ def replay_update(
             perm = torch.randperm(b, generator=generator)
         for idx in torch.split(perm, s.minibatch_size):
             _load(net, params)
-            log_probs, entropy = net.log_prob_entropy(obs[idx], actions[idx])
+            # one forward pass per output: sandboxed, each remote result can be backpropagated once
+            log_probs = net.log_prob_entropy(obs[idx], actions[idx])[0]
+            entropy = net.log_prob_entropy(obs[idx], actions[idx])[1]
             new_values = net.value(obs[idx])
             a = adv[idx]
             if s.norm_adv and variant not in ("advantages not normalised", BUGS[1]):

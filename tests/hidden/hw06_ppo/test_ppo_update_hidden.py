@@ -188,8 +188,12 @@ def test_hidden_surrogate_random_ratios_other_clip(impl):
 def test_hidden_minibatch_shapes(impl):
     """minibatch_indices for (B, size) = (7, 3), (8, 8), (5, 16): slices of one randperm, every index once"""
     fn = impl.attr("ppo", "minibatch_indices")
+    agent_cls = impl.attr("ppo", "PPOAgent")
     for b, size in ((7, 3), (8, 8), (5, 16)):
-        generator, reference = torch.Generator().manual_seed(b), torch.Generator().manual_seed(b)
+        seed_global_rngs_of(agent_cls, 0)
+        agent = agent_cls(CARTPOLE_OBS, TWO_ACTIONS, seed=b, n_envs=1)
+        generator, reference = agent.generator, torch.Generator()
+        reference.set_state(torch.tensor(np.frombuffer(generator_state(agent), dtype=np.uint8).copy()))
         for _ in range(2):
             got = [as_tensor_array(x, "a minibatch", tuple(x.shape)[:1], "int64") for x in fn(b, size, generator)]
             perm = torch.randperm(b, generator=reference)

@@ -12,9 +12,10 @@ import pytest
 import torch
 
 from grader.harness.actor_critic import CARTPOLE_OBS, TWO_ACTIONS
-from grader.harness.calls import seed_global_rngs_of
+from grader.harness.calls import beside, seed_global_rngs_of
 from grader.harness.dqn_fixtures import parameters, same_parameters
 from grader.harness.envs import make_env
+from grader.harness.trust_region import softmax_fisher_products
 from grader.harness.validate import as_bool, as_float_array, as_tensor_array
 from grader.oracles.actor_critic import Rollout, gae, valid_steps
 
@@ -45,16 +46,13 @@ def test_hidden_fisher_vector_product_batch(impl):
     """FVP of mean KL over 5 states with 3 actions each = (1/5) blockdiag(diag p − ppᵀ) v + damping v"""
     kl_fn, fvp = impl.attr("trpo", "categorical_kl"), impl.attr("trpo", "fisher_vector_product")
     rng = np.random.default_rng(4)
-    logits = torch.tensor(rng.normal(size=(5, 3)), requires_grad=True)
-    v = torch.tensor(rng.normal(size=15))
-    got = as_tensor_array(
-        fvp(lambda: kl_fn(logits.detach(), logits).mean(), [logits], v.clone(), 0.05), "fisher_vector_product", (15,)
-    )
-    p = torch.softmax(logits.detach(), dim=1).numpy()
+    logits, v = rng.normal(size=(5, 3)), rng.normal(size=15)
+    out = beside(fvp, softmax_fisher_products, fvp, kl_fn, logits, [v], 0.05)
+    assert type(out) is list and len(out) == 1, "fisher_vector_product's result came back malformed"
+    got = as_tensor_array(out[0], "fisher_vector_product", (15,))
+    p = torch.softmax(torch.tensor(logits), dim=1).numpy()
     blocks = [(np.diag(pi) - np.outer(pi, pi)) / 5 for pi in p]
-    want = (
-        np.concatenate([blk @ vi for blk, vi in zip(blocks, v.numpy().reshape(5, 3), strict=True)]) + 0.05 * v.numpy()
-    )
+    want = np.concatenate([blk @ vi for blk, vi in zip(blocks, v.reshape(5, 3), strict=True)]) + 0.05 * v
     assert np.allclose(got, want, atol=1e-8), (
         f"(F + 0.05 I) v for the mean KL over 5 states differs from the Fisher matrix's product by up to "
         f"{np.abs(got - want).max():.3g}"

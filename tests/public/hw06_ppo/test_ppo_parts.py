@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 import torch
 
+from grader.harness.actor_critic import CARTPOLE_OBS, TWO_ACTIONS, generator_state
+from grader.harness.calls import seed_global_rngs_of
 from grader.harness.validate import as_float, as_float_array, as_tensor_array
 
 RATIOS = np.array([0.5, 0.9, 1.0, 1.3, 1.5, 0.7])
@@ -150,8 +152,11 @@ def test_approx_kl_and_clip_fraction(impl):
 def test_minibatches_cover_every_sample_once(impl):
     """minibatch_indices(10, 4): slices of one randperm per epoch: sizes 4, 4, 2; every index exactly once"""
     fn = impl.attr("ppo", "minibatch_indices")
-    generator = torch.Generator().manual_seed(5)
-    reference = torch.Generator().manual_seed(5)
+    agent_cls = impl.attr("ppo", "PPOAgent")
+    seed_global_rngs_of(agent_cls, 0)
+    agent = agent_cls(CARTPOLE_OBS, TWO_ACTIONS, seed=5, n_envs=1)
+    generator, reference = agent.generator, torch.Generator()  # a generator of your code's, and its copy
+    reference.set_state(torch.tensor(np.frombuffer(generator_state(agent), dtype=np.uint8).copy()))
     epochs = []
     for epoch in range(3):
         batches = fn(10, 4, generator)
