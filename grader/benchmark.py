@@ -6,7 +6,10 @@ Each required algorithm (:data:`BENCHMARKS`, one per entry of :data:`grader.harn
 DQN with the RL Baselines3 Zoo's tuned CartPole hyper-parameters, TD3 with SB3's defaults, the library's network
 sizes and warm-up and the Zoo's action noise (the extra ``rlgrade[hw13]``) — is trained in one ``learn`` call over
 the same budget (its schedules span it), evaluated on the same seeds and episodes by the grader's ``evaluate``
-every ``eval_every`` steps; its numbers are computed, never quoted.
+every ``eval_every`` steps; its numbers are computed, never quoted. The baseline does not depend on the student,
+so it is computed once per benchmark definition (``python -m grader.project baselines`` writes
+:data:`BASELINES_FILE`) and gate 5 reads it: grading does not train SB3 again for every library, and a baseline's
+cost never counts against a check's CPU time.
 For IQL, whose baseline SB3 lacks, the baseline is the uniform random team (its expected payoff, computed from the
 game). The report (:mod:`grader.benchmark_report`) draws the mean curve with a 95 % t-interval over seeds beside
 the baseline's and the threshold of the matching homework check, and tabulates them.
@@ -185,17 +188,32 @@ def baseline_curve(bench: Benchmark, seed: int) -> list[float]:
     return curve
 
 
+BASELINES_FILE = Path(__file__).with_name("benchmark_baselines.json")
+
+
+def baseline_key(bench: Benchmark, seed: int) -> str:
+    """What a stored baseline curve was computed from: the benchmark's definition (threshold texts aside) and seed."""
+    definition = {k: v for k, v in asdict(bench).items() if k not in ("threshold", "threshold_source", "seeds")}
+    return json.dumps({**definition, "seed": seed}, sort_keys=True)
+
+
+def compute_baselines(path: Path = BASELINES_FILE) -> Path:
+    """Compute every benchmark's baseline on each of its seeds and store the curves in ``path``."""
+    curves = {baseline_key(b, seed): baseline_curve(b, seed) for b in BENCHMARKS.values() for seed in b.seeds}
+    path.write_text(json.dumps(curves, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def stored_baseline(bench: Benchmark, seed: int, path: Path = BASELINES_FILE) -> list[float] | None:
+    """The baseline curve stored for ``bench`` and ``seed``; ``None`` when none was computed for this definition."""
+    if not path.is_file():
+        return None
+    curve = json.loads(path.read_text(encoding="utf-8")).get(baseline_key(bench, seed))
+    return [float(v) for v in curve] if curve is not None else None
+
+
 def baseline_label(bench: Benchmark) -> str:
     return f"Stable-Baselines3 {bench.baseline}" if bench.baseline else "uniform random team"
-
-
-def has_baseline(bench: Benchmark) -> bool:
-    """Whether the baseline can run here (SB3 is the optional extra ``rlgrade[hw13]``)."""
-    if not bench.baseline:
-        return True
-    import importlib.util
-
-    return importlib.util.find_spec("stable_baselines3") is not None
 
 
 def eval_steps(bench: Benchmark) -> list[int]:

@@ -203,6 +203,12 @@ def gate_summary(folder: Path) -> str:
     return "\n".join(lines)
 
 
+def torch_threads_one() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.project", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -213,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         gate.add_argument("--proposal", type=Path, required=True)
         gate.add_argument("--no-baseline-run", action="store_true", help="do not train the proposal's SB3 baseline")
     sub.add_parser("report").add_argument("graded", type=Path)
+    sub.add_parser("baselines", help="compute gate 5's baselines once (instructors; needs rlgrade[hw13])")
     abl = sub.add_parser("ablation")
     abl.add_argument("repo", type=Path, help="your repo (or the folder holding hw13_project/)")
     abl.add_argument("algorithm")
@@ -221,10 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     abl.add_argument("--out", type=Path, required=True, help="the graded folder the defense report is drawn from")
     args = parser.parse_args(argv)
     if args.command == "ablation":
-        import torch
-
-        torch.set_num_threads(1)
+        torch_threads_one()
         print(f"stored in {ablation(args.repo, args.algorithm, args.changes, args.label, args.out)}")
+        return 0
+    if args.command == "baselines":
+        from grader.benchmark import compute_baselines
+
+        torch_threads_one()
+        print(f"wrote {compute_baselines()}")
         return 0
     if args.command == "proposal":
         problems = proposal_problems(args.proposal)

@@ -10,13 +10,14 @@ import math
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from helpers import COURSE_ROOT
 
-from grader.benchmark import BENCHMARKS, Benchmark, read_runs, write_run
+from grader.benchmark import BENCHMARKS, Benchmark, eval_steps, read_runs, stored_baseline, write_run
 from grader.benchmark_report import interval, write_report
 from grader.project import TEAM_FILE, predefense, proposal_problems, team_of
 from grader.submissions import Job, write_gradebook
@@ -45,6 +46,17 @@ def test_report_from_stored_runs(tmp_path: Path) -> None:
     assert row in text, text
     assert "| dqn, ablation plain | | 4 | 1 | 50.0 ± 0.0 | 50.0 | 0 of 1 |" in text
     assert (tmp_path / "out" / "benchmark_dqn.png").stat().st_size > 0
+
+
+def test_every_benchmark_seed_has_its_stored_baseline() -> None:
+    """Gate 5 reads the baselines ``python -m grader.project baselines`` stored; a changed benchmark definition
+    (budget, hyper-parameters, evaluation) has none until they are computed again."""
+    for bench in BENCHMARKS.values():
+        for seed in bench.seeds:
+            curve = stored_baseline(bench, seed)
+            assert curve is not None and len(curve) == len(eval_steps(bench)), (bench.algorithm, seed, curve)
+            assert np.isfinite(curve).all(), (bench.algorithm, seed, curve)
+    assert stored_baseline(replace(BENCHMARKS["dqn"], steps=2 * BENCHMARKS["dqn"].steps), 101) is None
 
 
 def test_benchmarks_have_three_seeds_and_scale_down() -> None:

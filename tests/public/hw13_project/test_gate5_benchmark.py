@@ -2,8 +2,9 @@
 
 One check per (algorithm, seed): the grader trains your agent in its own loop on the budget of
 ``grader/benchmark.py`` (CartPole-v1 20k steps for DQN, Pendulum-v1 6k for TD3, the Penalty game 500 steps for
-IQL), evaluating it every ``eval_every`` steps with greedy actions, and trains the baseline (Stable-Baselines3's
-DQN / TD3; for IQL the uniform random team) on the same budget and seeds. A check passes when your agent trains
+IQL), evaluating it every ``eval_every`` steps with greedy actions, beside the baseline (Stable-Baselines3's
+DQN / TD3; for IQL the uniform random team) trained on the same budget and seeds once for the course
+(``grader/benchmark_baselines.json``). A check passes when your agent trains
 through the whole budget: the learning itself is graded by the homework checks of gate 4 and by the rubric at the
 defense. Graded with ``rlgrade grade … --out DIR`` (or run with ``--report-dir DIR``) each run is stored in
 ``DIR/benchmark/``; ``python -m grader.project report DIR`` draws the report from them (curves with 95 %
@@ -17,12 +18,11 @@ import pytest
 
 from grader.benchmark import (
     BENCHMARKS,
-    baseline_curve,
     baseline_label,
     benchmark_folder,
     eval_steps,
-    has_baseline,
     library_curve,
+    stored_baseline,
     write_run,
 )
 from grader.harness.curves import Curve
@@ -40,7 +40,7 @@ def test_benchmark(impl, request, name, seed):
     bench = BENCHMARKS[name]
     library = library_curve(library_class(impl, request, BY_NAME[name]), bench, seed)
     assert np.isfinite(library).all(), f"evaluation returns {library}"
-    baseline = baseline_curve(bench, seed) if has_baseline(bench) else None
+    baseline = stored_baseline(bench, seed)
     series = {"your library": (eval_steps(bench), library)}
     if baseline is not None:
         series[baseline_label(bench)] = (eval_steps(bench), baseline)
