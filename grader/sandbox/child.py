@@ -235,6 +235,7 @@ def main() -> None:
     import gymnasium  # noqa: F401 - imported once here, so each check's fork starts with it loaded
 
     from grader.harness import loops  # noqa: F401 - declares the loops checks run beside the code (BESIDE)
+    from grader.harness import option_loops  # noqa: F401 - hw09's loops (BESIDE)
 
     if "torch" in options:
         warm_torch()
