@@ -11,6 +11,8 @@ learns. What comes back is validated before use.
 * :class:`OptionCriticSpec` — improvement: ``value`` = mean length of the last ``window`` episodes / mean length
   of the first ``window`` episodes over ``runs`` runs of ``OptionCritic``; passes when ≤ ``high``.
 
+:func:`option_trial_checked` runs the student's ``run_option`` once beside it (exact checks).
+
 Seeds: ``SeedSequence(seed)`` is split into one sequence per run, each split into the env's reset seed and the
 agent's ``rng``; a different ``seed`` (calibration) gives different runs.
 """
@@ -27,8 +29,60 @@ from grader.calibration import Measurement
 from grader.harness.calls import beside
 from grader.harness.curves import Curve, moving_average, record
 from grader.harness.four_rooms import N_STATES, options_and_primitives, primitive_options
-from grader.harness.option_loops import train_option_critic, train_options
-from grader.harness.validate import as_float_array
+from grader.harness.option_loops import option_trial, train_option_critic, train_options
+from grader.harness.validate import InvalidOutput, as_bool, as_float, as_float_array, as_int
+
+
+def option_result(value: object) -> tuple[int, float, int, bool, bool]:
+    """What run_option returned, checked: (next_state, R, k, terminated, truncated)."""
+    if type(value) not in (tuple, list) or len(value) != 5:
+        raise InvalidOutput(f"run_option must return (next_state, R, k, terminated, truncated), got {value!r:.80}")
+    return (
+        as_int(value[0], "run_option's next_state", 0, N_STATES),
+        as_float(value[1], "run_option's R"),
+        as_int(value[2], "run_option's k", 0, 1 << 30),
+        as_bool(value[3], "run_option's terminated"),
+        as_bool(value[4], "run_option's truncated"),
+    )
+
+
+def option_trial_checked(
+    run_option: Any,
+    start: tuple[int, int],
+    policy_action: int,
+    beta: np.ndarray,
+    gamma: float = 0.9,
+    max_steps: int = 1000,
+    rng_seed: int = 0,
+) -> tuple[tuple[int, float, int, bool, bool], int, int]:
+    """The student's ``run_option`` on a deterministic Four Rooms started at ``start`` (time limit ``max_steps``),
+    the option taking ``policy_action`` everywhere and terminating with the row ``beta``, ``rng =
+    default_rng(rng_seed)`` (:func:`grader.harness.option_loops.option_trial`, beside the code); (checked result,
+    env steps taken, steps taken after the episode ended)."""
+    policy = np.full(N_STATES, policy_action, dtype=np.int64)
+    kwargs = {"success_prob": 1.0, "start": start}
+    out = beside(run_option, option_trial, run_option, kwargs, max_steps, 0, policy, beta, gamma, rng_seed)
+    if type(out) is not tuple or len(out) != 3:
+        raise InvalidOutput("the option trial returned something else than (result, steps, steps after the end)")
+    return option_result(out[0]), as_int(out[1], "steps", 0, 1 << 30), as_int(out[2], "steps after end", 0, 1 << 30)
+
+
+def assert_option_result(got: tuple, steps: int, after_end: int, want: tuple, setting: str) -> None:
+    """``got`` (from :func:`option_trial_checked`) equals ``want`` (R within 1e-9), k is the steps the grader's
+    wrapper counted, and no step came after the episode's end."""
+    k = got[2]
+    assert after_end == 0, (
+        f"{setting}: run_option called env.step {after_end} more time(s) after the episode had ended "
+        "(terminated or truncated): stop executing the option as soon as the episode ends"
+    )
+    assert k == steps, f"{setting}: run_option returned k = {k}, but it took {steps} env steps; k is the steps taken"
+    names = ("next_state", "R", "k", "terminated", "truncated")
+    for name, mine, theirs in zip(names, got, want, strict=True):
+        ok = abs(mine - theirs) <= 1e-9 if name == "R" else mine == theirs
+        assert ok, (
+            f"{setting}: run_option returned {name} = {mine}, expected {theirs} (full result {got}, expected {want}; "
+            "R = r_1 + γ r_2 + … + γ^(k−1) r_k, stop at the episode's end or with probability beta[s'])"
+        )
 
 
 def _seeds(seed: int, runs: int) -> list[tuple[int, np.random.Generator]]:

@@ -234,8 +234,7 @@ def main() -> None:
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the checks' code become our children
     import gymnasium  # noqa: F401 - imported once here, so each check's fork starts with it loaded
 
-    from grader.harness import loops  # noqa: F401 - declares the loops checks run beside the code (BESIDE)
-    from grader.harness import option_loops  # noqa: F401 - hw09's loops (BESIDE)
+    from grader.harness import loops, option_loops  # noqa: F401 - declare the loops checks run beside the code (BESIDE)
 
     if "torch" in options:
         warm_torch()

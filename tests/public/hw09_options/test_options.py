@@ -14,14 +14,12 @@ import numpy as np
 import pytest
 
 from grader.harness.bandits import binomial_tolerance
-from grader.harness.calls import beside, call_all
+from grader.harness.calls import call_all
 from grader.harness.four_rooms import N_STATES, index
-from grader.harness.option_loops import option_trial
-from grader.harness.options import OptionsSpec
-from grader.harness.validate import InvalidOutput, as_bool, as_float, as_float_array, as_int, close, mismatch
+from grader.harness.options import OptionsSpec, assert_option_result, option_trial_checked
+from grader.harness.validate import as_float_array, as_int, close, mismatch
 
 DOWN, RIGHT = 2, 1
-DETERMINISTIC = {"success_prob": 1.0}
 
 SMDP_OPTIONS = OptionsSpec(
     check="test_smdp_options_beat_primitives", agent="SMDPQLearning", episodes=20, runs=6, seed=1, high=0.35
@@ -31,54 +29,13 @@ INTRA_OPTIONS = OptionsSpec(
 )
 
 
-def option_result(value: object) -> tuple[int, float, int, bool, bool]:
-    """What run_option returned, checked: (next_state, R, k, terminated, truncated)."""
-    if type(value) not in (tuple, list) or len(value) != 5:
-        raise InvalidOutput(f"run_option must return (next_state, R, k, terminated, truncated), got {value!r:.80}")
-    return (
-        as_int(value[0], "run_option's next_state", 0, N_STATES),
-        as_float(value[1], "run_option's R"),
-        as_int(value[2], "run_option's k", 0, 1 << 30),
-        as_bool(value[3], "run_option's terminated"),
-        as_bool(value[4], "run_option's truncated"),
-    )
-
-
-def trial(run_option, start, policy_action, beta, gamma=0.9, max_steps=1000, rng_seed=0):
-    """run_option on a deterministic Four Rooms started at ``start`` with the policy ``policy_action`` everywhere
-    and the termination row ``beta``; (checked result, env steps taken, steps after the episode ended)."""
-    policy = np.full(N_STATES, policy_action, dtype=np.int64)
-    kwargs = dict(DETERMINISTIC, start=start)
-    out = beside(run_option, option_trial, run_option, kwargs, max_steps, 0, policy, beta, gamma, rng_seed)
-    if type(out) is not tuple or len(out) != 3:
-        raise InvalidOutput("the option trial returned something else than (result, steps, steps after the end)")
-    return option_result(out[0]), as_int(out[1], "steps", 0, 1 << 30), as_int(out[2], "steps after end", 0, 1 << 30)
-
-
-def assert_trial(got, steps, after_end, want, setting):
-    state, ret, k, terminated, truncated = got
-    assert after_end == 0, (
-        f"{setting}: run_option called env.step {after_end} more time(s) after the episode had ended "
-        "(terminated or truncated): stop executing the option as soon as the episode ends"
-    )
-    assert k == steps, f"{setting}: run_option returned k = {k}, but it took {steps} env steps; k is the steps taken"
-    names = ("next_state", "R", "k", "terminated", "truncated")
-    for name, mine, theirs in zip(names, got, want, strict=True):
-        ok = abs(mine - theirs) <= 1e-9 if name == "R" else mine == theirs
-        assert ok, (
-            f"{setting}: run_option returned {name} = {mine}, expected {theirs} (full result {got}, expected {want}; "
-            "R = r_1 + γ r_2 + … + γ^(k−1) r_k, stop at the episode's end or with probability beta[s'])"
-        )
-    del state, ret, k, terminated, truncated
-
-
 @pytest.mark.points(3)
 @pytest.mark.timeout(20)
 def test_run_option_discounted_return(impl):
     """run_option: 3 steps down into the goal (rewards 0, 0, 1), γ = 0.9 → R = 0.81, k = 3, terminated"""
     run_option = impl.attr("options", "run_option")
-    got, steps, after = trial(run_option, (4, 9), DOWN, np.zeros(N_STATES))
-    assert_trial(
+    got, steps, after = option_trial_checked(run_option, (4, 9), DOWN, np.zeros(N_STATES))
+    assert_option_result(
         got,
         steps,
         after,
@@ -94,12 +51,12 @@ def test_run_option_stops_on_beta(impl):
     run_option = impl.attr("options", "run_option")
     beta = np.zeros(N_STATES)
     beta[index((6, 9))] = 1.0
-    got, steps, after = trial(run_option, (4, 9), DOWN, beta)
-    assert_trial(
+    got, steps, after = option_trial_checked(run_option, (4, 9), DOWN, beta)
+    assert_option_result(
         got, steps, after, (index((6, 9)), 0.0, 2, False, False), "from (4, 9), policy 'down', β = 1 only on (6, 9)"
     )
-    got, steps, after = trial(run_option, (1, 1), RIGHT, np.ones(N_STATES))
-    assert_trial(
+    got, steps, after = option_trial_checked(run_option, (1, 1), RIGHT, np.ones(N_STATES))
+    assert_option_result(
         got,
         steps,
         after,
@@ -113,8 +70,8 @@ def test_run_option_stops_on_beta(impl):
 def test_run_option_truncated(impl):
     """run_option stops when the time limit truncates the episode (max_episode_steps = 2): k = 2, truncated"""
     run_option = impl.attr("options", "run_option")
-    got, steps, after = trial(run_option, (1, 1), RIGHT, np.zeros(N_STATES), max_steps=2)
-    assert_trial(
+    got, steps, after = option_trial_checked(run_option, (1, 1), RIGHT, np.zeros(N_STATES), max_steps=2)
+    assert_option_result(
         got,
         steps,
         after,
