@@ -15,6 +15,7 @@ import numpy as np
 
 from grader.harness.calls import runs_beside
 from grader.harness.envs import make_env
+from grader.harness.four_rooms import FOUR_ROOMS_ID
 from grader.harness.loops import harness_epsilon
 from grader.harness.validate import InvalidOutput, as_bool, as_int
 
@@ -54,8 +55,6 @@ def option_trial(
     """``run_option(env, s0, policy, beta, gamma, rng)`` once on a fresh Four Rooms (``reset(seed=seed)``), with
     ``rng = default_rng(rng_seed)``. Returns (what it returned, env steps taken, steps taken after the episode
     ended)."""
-    from grader.harness.four_rooms import FOUR_ROOMS_ID
-
     env = StepRecorder(make_env(FOUR_ROOMS_ID, max_episode_steps=max_episode_steps, **env_kwargs))
     state, _ = env.reset(seed=seed)
     result = run_option(env, int(state), policy, beta, gamma, np.random.default_rng(rng_seed))
@@ -92,8 +91,6 @@ def train_options(
     when not ``intra``, ``agent.update(s0, o, R, k, s', terminated)`` with R = Σ γ^t r_(t+1) (the ``gamma`` the
     grader gave the agent), k the steps o took.
     """
-    from grader.harness.four_rooms import FOUR_ROOMS_ID
-
     initiation, policy, beta = (np.asarray(part) for part in options)
     env = make_env(FOUR_ROOMS_ID, **env_kwargs)
     stops = np.random.default_rng([env_seed, 1])
@@ -135,8 +132,6 @@ def train_option_critic(
 ) -> np.ndarray:
     """Train an option-critic ``agent`` on Four Rooms (the loop of ``OptionCritic``'s docstring); return every
     episode's length in env steps (int64)."""
-    from grader.harness.four_rooms import FOUR_ROOMS_ID
-
     env = make_env(FOUR_ROOMS_ID, **env_kwargs)
     n_actions = int(env.action_space.n)
     eps_start, eps_end, eps_duration = epsilon

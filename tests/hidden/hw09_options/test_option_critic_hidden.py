@@ -92,12 +92,15 @@ def test_hidden_option_critic_update_other_numbers(impl):
     """One update with γ = 0.5, ϑ' = ln 3 (β' = 0.75), the executing option best in s' (A_Ω = 0: ϑ unchanged)"""
     cls = impl.attr("option_critic", "OptionCritic")
     agent = cls(2, 2, 3, 0.2, 0.5, 1.0, 0.5, 0.0, rng=np.random.default_rng(0))
-    agent.theta = np.zeros((2, 2, 3))
-    agent.vartheta = np.zeros((2, 2))
-    agent.vartheta[0, 1] = np.log(3.0)
-    agent.Q_omega = np.array([[1.0, 0.0], [6.0, 2.0]])
-    agent.Q_u = np.zeros((2, 2, 3))
-    agent.Q_u[0, 0, 2] = 2.0
+    vartheta, q_u = np.zeros((2, 2)), np.zeros((2, 2, 3))
+    vartheta[0, 1] = np.log(3.0)
+    q_u[0, 0, 2] = 2.0
+    agent.theta, agent.vartheta, agent.Q_omega, agent.Q_u = (
+        np.zeros((2, 2, 3)),
+        vartheta,
+        np.array([[1.0, 0.0], [6.0, 2.0]]),
+        q_u,
+    )
     # s=0, o=0, a=2, r=−1, s'=1. U = 0.25·6 + 0.75·6 = 6, target = −1 + 0.5·6 = 2.
     # Q_U[0,0,2] = 2 + 0.2·0 = 2; Q_Ω[0,0] = 1 + 0.2·1 = 1.2; A_U = 0.8; π = 1/3 each:
     # θ[0,0] += 0.5·([0, 0, 1] − 1/3)·0.8 = [−0.4/3, −0.4/3, 0.8/3]; A_Ω = 6 − 6 = 0: ϑ unchanged.

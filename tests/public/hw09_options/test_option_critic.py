@@ -69,20 +69,19 @@ def test_policy_and_termination_gradients(impl):
         )
 
 
-def small_agent(cls):
+def small_agent(cls, vartheta_01: float = 0.0):
     """3 states, 2 options, 2 actions; α_critic = 0.5, α_θ = 1, α_β = 0.5, γ = 0.9, ε = 0, with hand-set tables."""
     agent = cls(3, 2, 2, 0.5, 1.0, 0.5, 0.9, 0.0, rng=np.random.default_rng(0))
     for name, shape in (("theta", (2, 3, 2)), ("vartheta", (2, 3)), ("Q_omega", (3, 2)), ("Q_u", (3, 2, 2))):
         got = as_float_array(getattr(agent, name, None), f"OptionCritic.{name}", shape)
         assert not got.any(), f"a fresh OptionCritic.{name} must be zeros of shape {shape}, got {got.tolist()}"
-    agent.theta = np.zeros((2, 3, 2))
-    agent.theta[1, 0] = [0.0, LN3]
-    agent.vartheta = np.zeros((2, 3))
-    agent.Q_omega = np.zeros((3, 2))
-    agent.Q_omega[2] = [4.0, 2.0]
-    agent.Q_omega[0, 1] = 0.7
-    agent.Q_u = np.zeros((3, 2, 2))
-    agent.Q_u[0, 1, 0] = 1.7
+    theta, vartheta, q_omega, q_u = np.zeros((2, 3, 2)), np.zeros((2, 3)), np.zeros((3, 2)), np.zeros((3, 2, 2))
+    theta[1, 0] = [0.0, LN3]
+    vartheta[0, 1] = vartheta_01
+    q_omega[2] = [4.0, 2.0]
+    q_omega[0, 1] = 0.7
+    q_u[0, 1, 0] = 1.7
+    agent.theta, agent.vartheta, agent.Q_omega, agent.Q_u = theta, vartheta, q_omega, q_u  # whole arrays (sandbox)
     return agent
 
 
@@ -123,8 +122,7 @@ def test_option_critic_update(impl):
 @pytest.mark.timeout(30)
 def test_option_critic_sampling(impl):
     """act samples softmax(θ[o, s]) (0.25/0.75); terminates is True with probability σ(ϑ) (0.75); greedy options"""
-    agent = small_agent(impl.attr("option_critic", "OptionCritic"))
-    agent.vartheta[0, 1] = LN3
+    agent = small_agent(impl.attr("option_critic", "OptionCritic"), vartheta_01=LN3)
     calls = 2000
     actions = [as_int(a, "OptionCritic.act(0, 1)", 0, 2) for a in call_all([(agent.act, (0, 1))] * calls)]
     stops = [as_bool(b, "OptionCritic.terminates(1, 0)") for b in call_all([(agent.terminates, (1, 0))] * calls)]
