@@ -21,7 +21,10 @@ from grader.harness.validate import InvalidOutput, as_bool, as_int
 
 
 class StepRecorder(gym.Wrapper):
-    """Counts the steps taken and the steps taken after the episode had ended (which must never happen)."""
+    """Counts the steps taken and the steps taken after the episode had ended (which must never happen); the
+    ``patience``-th such step raises :class:`InvalidOutput` (code that never stops would hang the check)."""
+
+    patience = 50
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
@@ -34,6 +37,11 @@ class StepRecorder(gym.Wrapper):
     def step(self, action: Any) -> Any:
         if self.ended:
             self.after_end += 1
+            if self.after_end >= self.patience:
+                raise InvalidOutput(
+                    f"env.step was called {self.after_end} times after the episode had ended (terminated or "
+                    "truncated): stop executing the option as soon as the episode ends"
+                )
             return self.last  # what the env said last: stepping on would fail inside Gymnasium's wrappers
         self.steps += 1
         self.last = self.env.step(action)
