@@ -258,7 +258,7 @@ class OptionCriticSpec:
     runs: int
     seed: int
     high: float
-    eval_episodes: int = 10
+    eval_episodes: int = 30
     n_options: int = 4
     alpha_critic: float = 0.5
     alpha_theta: float = 1.0
