@@ -110,7 +110,7 @@ def _lengths(value: object, episodes: int, what: str) -> np.ndarray:
 
 def _random_best(values: np.ndarray, candidates: np.ndarray, rng: np.random.Generator) -> int:
     best = candidates[values[candidates] == values[candidates].max()]
-    return int(best[rng.integers(len(best))])
+    return int(best[rng.integers(best.size)])
 
 
 def evaluate_options(q: np.ndarray, options: tuple, env_kwargs: dict[str, Any], seed: int, episodes: int) -> np.ndarray:

@@ -44,7 +44,7 @@ def run_option(
         s = int(s)
         ret += gamma**k * float(r)
         k += 1
-        if terminated or truncated:
+        if truncated or terminated:
             return s, ret, k, bool(terminated), bool(truncated)
         if rng.random() < beta[s]:
             return s, ret, k, False, False
