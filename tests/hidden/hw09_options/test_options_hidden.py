@@ -38,8 +38,7 @@ INTRA_OTHER_SEED = OptionsSpec(
 @pytest.mark.points(3)
 @pytest.mark.timeout(20)
 def test_hidden_run_option_other_paths(impl):
-    """run_option with γ = 0.5: 5 steps down (R = 0.0625), 3 steps up into the goal (R = 0.25); time limit on the
-    goal step gives terminated and truncated"""
+    """run_option with γ = 0.5: 5 steps down (R = 0.0625), 3 up (R = 0.25); a time limit on the goal step"""
     run_option = impl.attr("options", "run_option")
     zeros = np.zeros(N_STATES)
     for start, action, gamma, max_steps, want in (
@@ -118,8 +117,7 @@ def test_hidden_smdp_update_other_numbers(impl):
 @pytest.mark.points(3)
 @pytest.mark.timeout(20)
 def test_hidden_intra_update_self_loop(impl):
-    """Intra-option update on a step that stays in s (a wall): every U from the table before the step's updates;
-    an option unavailable in s is not consistent even if its policy takes the action"""
+    """Intra-option update: a self-loop step (U from the table before the step), an option unavailable in s"""
     cls = impl.attr("options", "IntraOptionQLearning")
     # s = s' = 0, a = 1, r = 0, γ = 0.9. Consistent in state 0: options 0 and 2 (policy[:, 0] = [1, 0, 1]).
     # Q[0] = [6, 4, 2], max available in 0 = 6. Option 0, β(0) = 0: U = 6, target 5.4 → 6 + 0.25·(−0.6) = 5.85.

@@ -250,8 +250,7 @@ def test_act_only_available_options(impl):
 @pytest.mark.points(5)
 @pytest.mark.timeout(60)
 def test_smdp_options_beat_primitives(impl):
-    """SMDP Q-learning, 20 episodes: with options ∪ primitives ≤ 0.8× the evaluation steps of primitives alone and
-    ≤ 0.75× those of an untrained table"""
+    """SMDP Q-learning, 20 episodes: options ∪ primitives ≤ 0.8× the steps of primitives, ≤ 0.75× untrained"""
     cls = impl.attr("options", "SMDPQLearning")
     hint = "the exact checks of act, update and epsilon_greedy_option say which part differs"
     SMDP_VS_PRIMITIVES.assert_learns(cls, hint)
@@ -261,8 +260,7 @@ def test_smdp_options_beat_primitives(impl):
 @pytest.mark.points(4)
 @pytest.mark.timeout(60)
 def test_intra_options_beat_primitives(impl):
-    """Intra-option Q-learning, 20 episodes: with options ∪ primitives ≤ 0.9× the evaluation steps of primitives
-    alone and ≤ 0.85× those of an untrained table"""
+    """Intra-option Q-learning, 20 episodes: options ∪ primitives ≤ 0.9× the steps of primitives, ≤ 0.85× untrained"""
     cls = impl.attr("options", "IntraOptionQLearning")
     hint = "the exact checks of the intra-option update say which part differs"
     INTRA_VS_PRIMITIVES.assert_learns(cls, hint)
