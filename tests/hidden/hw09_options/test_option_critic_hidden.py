@@ -34,15 +34,20 @@ def tiny_mdp() -> tuple[OptionMDP, np.ndarray, np.ndarray]:
     return mdp, rng.normal(size=(O, S, A)), rng.normal(size=(O, S))
 
 
+def exact_quantities() -> tuple:
+    """(mdp, θ, ϑ, Q_Ω, Q_U, occupancy of the pairs from START, π) of :func:`tiny_mdp`, computed by the oracle."""
+    mdp, theta, vartheta = tiny_mdp()
+    q_omega, q_u = option_values(mdp, theta, vartheta)
+    pi = np.exp(theta) / np.exp(theta).sum(-1, keepdims=True)
+    return mdp, theta, vartheta, q_omega, q_u, occupancy(mdp, theta, vartheta)[START], pi
+
+
 @pytest.mark.points(3)
 @pytest.mark.timeout(30)
 def test_hidden_policy_gradient_theorem_tiny_mdp(impl):
     """Σ_(s,o) μ(s, o) Σ_a π(a|s, o) policy_gradient(θ[o, s], a, Q_U(s, o, a)) = ∂Q_Ω(s0, o0)/∂θ (finite differences)"""
     policy_gradient = impl.attr("option_critic", "policy_gradient")
-    mdp, theta, vartheta = tiny_mdp()
-    _, q_u = option_values(mdp, theta, vartheta)
-    mu = occupancy(mdp, theta, vartheta)[START]
-    pi = np.exp(theta) / np.exp(theta).sum(-1, keepdims=True)
+    mdp, theta, vartheta, _, q_u, mu, pi = exact_quantities()
     keys = [(o, s, a) for o in range(O) for s in range(S) for a in range(A)]
     grads = call_all([(policy_gradient, (theta[o, s].copy(), a, float(q_u[s, o, a]))) for o, s, a in keys])
     theorem = np.zeros_like(theta)
@@ -63,10 +68,7 @@ def test_hidden_policy_gradient_theorem_tiny_mdp(impl):
 def test_hidden_termination_gradient_theorem_tiny_mdp(impl):
     """−γ Σ μ(s, o) P_o(s → s') termination_gradient(ϑ[o, s'], Q_Ω(s', o) − V_Ω(s')) = ∂Q_Ω(s0, o0)/∂ϑ"""
     termination_gradient = impl.attr("option_critic", "termination_gradient")
-    mdp, theta, vartheta = tiny_mdp()
-    q_omega, _ = option_values(mdp, theta, vartheta)
-    mu = occupancy(mdp, theta, vartheta)[START]
-    pi = np.exp(theta) / np.exp(theta).sum(-1, keepdims=True)
+    mdp, theta, vartheta, q_omega, _, mu, pi = exact_quantities()
     v = (mdp.pi_omega * q_omega).sum(1)
     keys = [(o, s2) for o in range(O) for s2 in range(S)]
     grads = call_all(
