@@ -96,7 +96,7 @@ class FourRoomsEnv(gym.Env):
         self.success_prob = float(success_prob)
         self.goal = (int(goal[0]), int(goal[1]))
         self.start = None if start is None else (int(start[0]), int(start[1]))
-        self.render_mode = render_mode
+        self.render_mode: str | None = render_mode
         self.observation_space = gym.spaces.Discrete(N_STATES)
         self.action_space = gym.spaces.Discrete(4)
         self._starts = [cell for cell in FREE if cell != self.goal]
@@ -111,23 +111,23 @@ class FourRoomsEnv(gym.Env):
         return index(self._cell), {"position": self._cell}
 
     def step(self, action: int) -> tuple[int, float, bool, bool, dict]:
-        direction = int(action)
-        if not 0 <= direction < 4:
+        heading = int(action)
+        if not 0 <= heading < 4:
             raise ValueError(f"Four Rooms actions are 0-3, got {action!r}")
         if self.np_random.random() >= self.success_prob:
-            others = [d for d in range(4) if d != direction]
-            direction = others[int(self.np_random.integers(3))]
-        self._cell = move(self._cell, direction)
+            others = [d for d in range(4) if d != heading]
+            heading = others[int(self.np_random.integers(3))]
+        self._cell = move(self._cell, heading)
         at_goal = self._cell == self.goal
         return index(self._cell), float(at_goal), at_goal, False, {"position": self._cell}
 
     def render(self) -> str | None:
-        if self.render_mode != "ansi":
-            return None
-        rows = [list(row) for row in LAYOUT]
-        rows[self.goal[0]][self.goal[1]] = "G"
-        rows[self._cell[0]][self._cell[1]] = "A"
-        return "\n".join("".join(row) for row in rows)
+        if self.render_mode == "ansi":
+            rows = [list(row) for row in LAYOUT]
+            rows[self.goal[0]][self.goal[1]] = "G"
+            rows[self._cell[0]][self._cell[1]] = "A"
+            return "\n".join("".join(row) for row in rows)
+        return None
 
 
 def hallway_options() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -28,7 +28,7 @@ class StepRecorder(gym.Wrapper):
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
-        self.steps, self.after_end, self.ended = 0, 0, False
+        self.taken, self.after_end, self.ended = 0, 0, False
 
     def reset(self, **kwargs: Any) -> Any:
         self.ended = False
@@ -43,7 +43,7 @@ class StepRecorder(gym.Wrapper):
                     "truncated): stop executing the option as soon as the episode ends"
                 )
             return self.last  # what the env said last: stepping on would fail inside Gymnasium's wrappers
-        self.steps += 1
+        self.taken += 1
         self.last = self.env.step(action)
         self.ended = bool(self.last[2] or self.last[3])
         return self.last
@@ -66,7 +66,7 @@ def option_trial(
     env = StepRecorder(make_env(FOUR_ROOMS_ID, max_episode_steps=max_episode_steps, **env_kwargs))
     state, _ = env.reset(seed=seed)
     result = run_option(env, int(state), policy, beta, gamma, np.random.default_rng(rng_seed))
-    return result, env.steps, env.after_end
+    return result, env.taken, env.after_end
 
 
 def _chosen(value: object, what: str, initiation: np.ndarray, state: int) -> int:

@@ -84,4 +84,4 @@ def test_step_recorder_counts_steps_after_the_end() -> None:
     env.reset(seed=0)
     env.step(2)
     env.step(2)
-    assert (env.steps, env.after_end) == (1, 1)
+    assert (env.taken, env.after_end) == (1, 1)
