@@ -234,7 +234,8 @@ def main() -> None:
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of the checks' code become our children
     import gymnasium  # noqa: F401 - imported once here, so each check's fork starts with it loaded
 
-    from grader.harness import loops, trust_region  # noqa: F401 - declare what checks run beside the code (BESIDE)
+    # what checks run beside the code (BESIDE) is declared by importing these modules
+    from grader.harness import loops, option_loops, trust_region  # noqa: F401
 
     if "torch" in options:
         warm_torch()

@@ -1,0 +1,1 @@
+"""hw09 — hierarchical RL: options, SMDP and intra-option Q-learning, option-critic."""
