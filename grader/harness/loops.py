@@ -408,6 +408,31 @@ class LockstepContextual:
 
 
 @runs_beside
+def train_nim_selfplay(agent: Any, heaps: list[int], games: int, epsilon: float, seed: int) -> int:
+    """Self-play training of a Nim afterstate learner (hw11): ``games`` games, each from a start position drawn
+    uniformly (heap i in ``[0, heaps[i]]``, the full heaps if all are 0) with this loop's ``rng(seed)`` (exploring
+    starts). Before each game ``agent.epsilon = epsilon``; per move ``move = agent.act(position)`` (validated:
+    ``(heap, count)`` with ``1 ≤ count ≤ position[heap]``), then ``agent.update(afterstate)``. Returns the moves."""
+    rng = np.random.default_rng(seed)
+    act, update = agent.act, agent.update
+    what = f"{type(agent).__name__}.act(position) return value"
+    moves = 0
+    for _ in range(games):
+        agent.epsilon = epsilon
+        position = [int(rng.integers(h + 1)) for h in heaps]
+        position = position if sum(position) else list(heaps)
+        while sum(position):
+            move = act(tuple(position))
+            if not isinstance(move, tuple | list) or len(move) != 2:
+                raise InvalidOutput(f"{what} must be a (heap, count) pair, got {type(move).__name__}")
+            heap = as_int(move[0], f"{what}: the heap", 0, len(heaps))
+            position[heap] -= as_int(move[1], f"{what}: the count at position {tuple(position)}", 1, position[heap] + 1)
+            update(tuple(position))
+            moves += 1
+    return moves
+
+
+@runs_beside
 def scripted_steps(
     env: Any, n_obs: int, seed: int, actions: list[int], reset_states: list[int], reset_on_terminated: bool
 ) -> list[tuple[int, float | None, bool]]:

@@ -1,8 +1,8 @@
 """Recommender-v0: the kit's contextual-bandit simulator of users and items (hw11), its ε-greedy baseline and the
 learning check that compares a contextual agent's regret with the baseline's.
 
-Every step a user arrives with a context ``x = [1, u]`` (u ~ N(0, I/(d−1)) clipped to ±5, d − 1 taste features); the agent
-recommends one of K items; item a is clicked with probability
+Every step a user arrives with a context ``x = [1, u]`` (u ~ N(0, I/(d−1)) clipped to ±5, d − 1 taste
+features); the agent recommends one of K items; item a is clicked with probability
 
     p_a(x) = clip(base_a + 0.3 · uᵀ v_a, 0.01, 0.99)       base_a ~ U(0.1, 0.3), v_a a random unit vector
 
