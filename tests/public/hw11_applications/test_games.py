@@ -76,7 +76,8 @@ def test_update_and_greedy(impl):
     assert_close(agent.V, want, "V after update((0,0,0,0)) and update((1,0,0,0))", 1e-12, " (α = 0.5; negamax target)")
     # at (1, 1, 0, 0): (0, 1) → (0, 1, 0, 0) worth 0, (1, 1) → (1, 0, 0, 0) worth −0.25: greedy (0, 1)
     assert checked_move(agent.act((1, 1, 0, 0)), "act((1, 1, 0, 0))") == (0, 1), "ε = 0: the move to the best V"
-    agent.V[0, 1, 0, 0] = -1.0
+    want[0, 1, 0, 0] = -1.0
+    agent.V = want  # a whole new table: now (1, 1) → (1, 0, 0, 0) worth −0.25 beats (0, 1) worth −1
     assert checked_move(agent.act((1, 1, 0, 0)), "act((1, 1, 0, 0))") == (1, 1), "ε = 0: the move to the best V"
 
 
