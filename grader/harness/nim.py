@@ -38,12 +38,13 @@ def nim_sum(position: tuple[int, ...]) -> int:
 
 def moves_of(position: tuple[int, ...]) -> list[tuple[int, int]]:
     """Legal moves (heap, count), heap by heap, count 1, 2, …"""
-    return [(h, c) for h, size in enumerate(position) for c in range(1, size + 1)]
+    return [(heap, k) for heap in range(len(position)) for k in range(1, position[heap] + 1)]
 
 
 def play(position: tuple[int, ...], move: tuple[int, int]) -> tuple[int, ...]:
-    heap, count = move
-    return tuple(size - count if h == heap else size for h, size in enumerate(position))
+    after = list(position)
+    after[move[0]] -= move[1]
+    return tuple(after)
 
 
 def perfect_move(position: tuple[int, ...], rng: np.random.Generator) -> tuple[int, int]:

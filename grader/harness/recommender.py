@@ -77,18 +77,19 @@ class EpsilonGreedyRidge:
 
     def __init__(self, n_arms: int, dim: int, epsilon: float, rng: np.random.Generator) -> None:
         self.A = np.stack([np.eye(dim)] * n_arms)
-        self.b = np.zeros((n_arms, dim))
+        self.b = np.zeros((len(self.A), dim))
         self.epsilon, self.rng = epsilon, rng
 
     def act(self, x: np.ndarray) -> int:
-        if self.rng.random() < self.epsilon:
+        explore = self.rng.random() < self.epsilon
+        if explore:
             return int(self.rng.integers(len(self.b)))
         theta = np.linalg.solve(self.A, self.b[..., None])[..., 0]
         return int(np.argmax(theta @ x))
 
     def update(self, x: np.ndarray, arm: int, reward: float) -> None:
-        self.A[arm] += np.outer(x, x)
-        self.b[arm] += reward * x
+        self.A[arm] = self.A[arm] + x[:, None] * x[None, :]
+        self.b[arm] = self.b[arm] + reward * x
 
 
 def play_regret(agents: list[Any], seeds: list[int], steps: int, stepper: Callable[..., Any]) -> np.ndarray:

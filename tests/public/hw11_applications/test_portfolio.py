@@ -42,7 +42,7 @@ PORTFOLIO = DeepSpec(
 @pytest.mark.points(3)
 @pytest.mark.timeout(10)
 def test_costs_and_drift(impl):
-    """Log return 0 at [.5, .5] with y = [1.1, .9]; turnover 1 at cost .001 → × 0.999; drift → [.55, .45]."""
+    """Log return 0 at [.5, .5] with y = [1.1, .9]; turnover 1 at cost .001 → × 0.999; drifted weights."""
     step = impl.attr("portfolio", "portfolio_log_return")
     half, y = np.array([0.5, 0.5]), np.array([1.1, 0.9])
     got = as_float(step(half, half.copy(), y, 0.0), "portfolio_log_return([.5, .5], [.5, .5], [1.1, .9], 0)")
@@ -51,7 +51,10 @@ def test_costs_and_drift(impl):
     assert abs(got - np.log(0.999)) < 1e-12, (
         f"log return {got:.8f}, expected log(0.999) = {np.log(0.999):.8f}: turnover |.5 − 1| + |.5 − 0| = 1"
     )
-    assert_close(impl.attr("portfolio", "drifted_weights")(half, y), [0.55, 0.45], "drifted_weights([.5, .5], y)")
+    drift = impl.attr("portfolio", "drifted_weights")
+    assert_close(drift(half, y), [0.55, 0.45], "drifted_weights([.5, .5], [1.1, .9])")
+    # prices up 20 % and flat: [.6, .5] / 1.1 — the weights of a portfolio always sum to 1
+    assert_close(drift(half, np.array([1.2, 1.0])), [6 / 11, 5 / 11], "drifted_weights([.5, .5], [1.2, 1])")
 
 
 @pytest.mark.points(2)
