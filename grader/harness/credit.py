@@ -81,7 +81,7 @@ def collect_log(n: int, seed: int) -> Log:
     env = gym.make(ENV_ID)
     rng = np.random.default_rng(seed)
     rows, actions, props, rewards = [], [], [], []
-    obs, _ = env.reset(seed=seed)
+    obs = env.reset(seed=seed)[0]
     for _ in range(n):
         approve = float(logging_approve_prob(obs[None])[0])
         action = int(rng.random() < approve)
