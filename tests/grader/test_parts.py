@@ -132,3 +132,16 @@ def test_the_gradescope_export_ships_the_parts_file(parted_course: Path, tmp_pat
         shipped = zf.read("course/tests/public/hw99_demo/parts.toml").decode()
     assert shipped == (parted_course / "tests" / "public" / "hw99_demo" / "parts.toml").read_text()
     assert "best_k = 2" in shipped
+
+
+def test_points_table_says_which_points_count() -> None:
+    from grader.release import points_table
+
+    def check(name: str, points: float, part: str) -> dict:
+        return {"nodeid": f"tests/public/hw/test_{part}.py::{name}", "title": name, "points": points,
+                "cpu_seconds": 10, "part": part, "best_k": 2}  # fmt: skip
+
+    table = points_table([check("a", 6, "doubling"), check("b", 3, "halving"), check("c", 1, "counting")])
+    assert "| **total** | | **10** | |" in table
+    assert "| **counted: the best 2 of 3 parts** | doubling 6, halving 3, counting 1 | **9** | |" in table
+    assert "counted" not in points_table([{**check("a", 6, ""), "part": "", "best_k": 0}])
