@@ -38,6 +38,7 @@ from grader.budget import (
 )
 from grader.harness import curves
 from grader.impl import Implementation, ImplementationError, resolve_impl_root
+from grader.parts import PartsError, rule_for_check
 from grader.results import CheckResult, append_record, result_to_record
 from grader.rngs import seed_global_rngs
 from grader.sandbox.isolation import describe_isolation, isolation
@@ -120,6 +121,11 @@ class RLGradePlugin:
                 problems.append(f"{item.nodeid}: missing @pytest.mark.points(n)")
             if not check_title(item):
                 problems.append(f"{item.nodeid}: missing docstring (its first line is the check's title)")
+            try:  # the check's part and best_k (grader.parts), when its assignment has a parts.toml
+                rule = rule_for_check(item.path)
+                item._rlgrade_part = (rule.part_of(item.path.name), rule.best_k) if rule else ("", 0)
+            except PartsError as err:
+                problems.append(f"{item.nodeid}: {err}")
         if problems:
             raise pytest.UsageError("badly declared checks:\n  " + "\n  ".join(problems))
         for item in self._items.values():  # the timeout is CPU time; the wall clock only catches a stuck check
@@ -134,6 +140,8 @@ class RLGradePlugin:
                     cpu_seconds=item._rlgrade_cpu_seconds,
                     points=check_points(item),
                     title=check_title(item),
+                    part=item._rlgrade_part[0],
+                    best_k=item._rlgrade_part[1],
                 )
 
     # -- running ----------------------------------------------------------------------------------
@@ -199,6 +207,8 @@ class RLGradePlugin:
             duration=round(sum(r.duration for r in phases), 4),
             figure=figure,
             busy=busy,
+            part=item._rlgrade_part[0],
+            best_k=item._rlgrade_part[1],
         )
         self.results.append(result)
         if self.records_path:

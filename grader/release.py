@@ -99,7 +99,7 @@ def collect_checks(course_root: Path, assignment: str) -> list[dict]:
 
 def points_table(checks: list[dict]) -> str:
     """Markdown table of the public checks with their points and CPU-time limits, plus one line for the hidden
-    ones."""
+    ones and, for an assignment with parts, one for the points that count (the best k parts)."""
     public = [c for c in checks if "/public/" in c["nodeid"]]
     hidden = [c for c in checks if "/hidden/" in c["nodeid"]]
     rows = ["| check | what it measures | points | CPU limit |", "|---|---|---|---|"]
@@ -115,6 +115,15 @@ def points_table(checks: list[dict]) -> str:
             f"| {span} each |"
         )
     rows.append(f"| **total** | | **{pub + hid:g}** | |")
+    parts: dict[str, float] = {}
+    for c in checks:  # an assignment with parts (grader/parts.py): only the best k count
+        if c.get("part"):
+            parts[c["part"]] = parts.get(c["part"], 0.0) + c["points"]
+    if parts:
+        k = next(c["best_k"] for c in checks if c.get("part"))
+        counted = sum(sorted(parts.values(), reverse=True)[:k])
+        each = ", ".join(f"{name} {points:g}" for name, points in parts.items())
+        rows.append(f"| **counted: the best {k} of {len(parts)} parts** | {each} | **{counted:g}** | |")
     return "\n".join(rows)
 
 

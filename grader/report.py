@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
+from grader.parts import part_scores
 from grader.results import CheckResult, total
 
 #: Gradescope test visibility: hidden checks are shown once the instructor publishes the grades.
@@ -66,10 +67,22 @@ def gradescope_json(
     above the checks."""
     score, max_score = total(results)
     extra = {"max_score": max_score, "assignments": sorted({r.assignment for r in results})}
+    parts = part_scores(results)
+    if parts:  # per part: points, maximum, whether it counts (best k of n, grader.parts)
+        extra["parts"] = [
+            {
+                "assignment": p.assignment,
+                "part": p.part,
+                "score": p.points,
+                "max_score": p.max_points,
+                "counted": p.counted,
+            }
+            for p in parts
+        ]
     return {
         "score": score,
         "execution_time": round(execution_time, 3),
-        "output": "\n".join([summary_line(results), *(plain(note) for note in notes)]),
+        "output": "\n".join([summary_line(results), *parts_lines(results), *(plain(note) for note in notes)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "extra_data": {**extra, "isolation": isolation} if isolation else extra,
@@ -110,6 +123,8 @@ def junit_xml(results: list[CheckResult]) -> ET.Element:
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="score", value=_fmt(score))
         ET.SubElement(props, "property", name="max_score", value=_fmt(max_score))
+        for p in part_scores(rs):
+            ET.SubElement(props, "property", name=f"part {p.part}", value=f"{_fmt(p.points)} / {_fmt(p.max_points)}")
         for r in rs:
             case = ET.SubElement(
                 suite,
@@ -126,6 +141,20 @@ def junit_xml(results: list[CheckResult]) -> ET.Element:
                 failure = ET.SubElement(case, "failure", message=message.splitlines()[0] if message else "")
                 failure.text = message
     return suites
+
+
+def parts_lines(results: list[CheckResult]) -> list[str]:
+    """One line per parted assignment: its parts' points and which of them count (the best k of n)."""
+    lines = []
+    parts = part_scores(results)
+    for assignment in dict.fromkeys(p.assignment for p in parts):
+        mine = [p for p in parts if p.assignment == assignment]
+        k = next(r.best_k for r in results if r.assignment == assignment and r.part)
+        shown = ", ".join(
+            f"{p.part} {_fmt(p.points)}/{_fmt(p.max_points)}{' (counts)' if p.counted else ''}" for p in mine
+        )
+        lines.append(f"{assignment}: the best {k} of {len(mine)} parts count: {shown}")
+    return lines
 
 
 def summary_line(results: list[CheckResult]) -> str:
@@ -147,12 +176,28 @@ def markdown(results: list[CheckResult], notes: list[str] = (), isolation: str =
     for r in results:
         by_assignment[r.assignment].append(r)
     for assignment, rs in by_assignment.items():
-        lines += [f"## {assignment}: {summary_line(rs)}", "", "| check | points | result |", "|---|---|---|"]
+        lines += [f"## {assignment}: {summary_line(rs)}", ""]
+        parts = part_scores(rs)
+        if parts:
+            k = rs[0].best_k if rs[0].part else next(r.best_k for r in rs if r.part)
+            lines += [
+                f"Only the best {k} of {len(parts)} parts count.",
+                "",
+                "| part | points | counts |",
+                "|---|---|---|",
+            ]
+            lines += [
+                f"| {p.part} | {_fmt(p.points)} / {_fmt(p.max_points)} | {'yes' if p.counted else 'no'} |"
+                for p in parts
+            ]
+            lines.append("")
+        lines += ["| check | points | result |", "|---|---|---|"]
         for r in rs:
+            part = f" [{r.part}]" if r.part else ""
             mark = "✅ pass" if r.passed else "⚠️ not graded" if r.busy else "❌ fail"
             tag = " *(hidden)*" if r.visibility == "hidden" else ""
             title = plain(r.title).replace("|", "\\|")  # the course's text; a title with |x| must not end the cell
-            lines.append(f"| `{r.name}`{tag} — {title} | {_fmt(r.points)} / {_fmt(r.max_points)} | {mark} |")
+            lines.append(f"| `{r.name}`{tag}{part} — {title} | {_fmt(r.points)} / {_fmt(r.max_points)} | {mark} |")
         figures = [r for r in rs if r.figure]
         if figures:
             lines += ["", "### Learning curves", ""]
@@ -198,7 +243,7 @@ def terminal_table(results: list[CheckResult], width: int = 110) -> str:
             "PASS" if r.passed else ("NOT GRADED  " if r.busy else "FAIL  ") + _clip(r.message, width - name_w - 24)
         )
         rows.append(f"{_clip(r.name + tag, name_w):<{name_w}} {pts:>9}  {verdict}")
-    rows += ["-" * width, f"TOTAL {summary_line(results)}"]
+    rows += ["-" * width, *parts_lines(results), f"TOTAL {summary_line(results)}"]
     return "\n".join(rows)
 
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from grader.parts import parted_total
+
 
 @dataclass
 class CheckResult:
@@ -22,6 +24,8 @@ class CheckResult:
     duration: float
     figure: str = ""  # learning-curve PNG, relative to the report folder ("" when the check draws none)
     busy: bool = False  # not graded: the machine was too busy to run it within its wall-clock limit (0 points)
+    part: str = ""  # the part of the assignment the check belongs to ("" when it has no parts.toml)
+    best_k: int = 0  # how many parts of the assignment count (grader.parts)
 
     @property
     def points(self) -> float:
@@ -29,8 +33,9 @@ class CheckResult:
 
 
 def total(results: list[CheckResult]) -> tuple[float, float]:
-    """(points earned, points available) over ``results``."""
-    return sum(r.points for r in results), sum(r.max_points for r in results)
+    """(points earned, points available) over ``results``; only the best k parts of a parted assignment count
+    (:mod:`grader.parts`)."""
+    return parted_total(results)
 
 
 def append_record(path: Path, kind: str, **data) -> None:

@@ -107,6 +107,8 @@ def _lost_check(nodeid: str, collected: dict, why: str, busy: bool = False) -> C
         message=why,
         duration=wall_limit(float(collected[nodeid].get("cpu_seconds", 0.0))),
         busy=busy,
+        part=collected[nodeid].get("part", ""),
+        best_k=int(collected[nodeid].get("best_k", 0)),
     )
 
 

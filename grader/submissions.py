@@ -206,7 +206,8 @@ def collect_gradebook(out: Path) -> Path:
 
 
 def write_gradebook(jobs: list[Job], path: Path) -> None:
-    """One row per student from their ``results.json``: points, maximum and every check's points; a student
+    """One row per student from their ``results.json``: points, maximum, every part's points (an assignment with
+    parts, :mod:`grader.parts`; the points column counts only the best k) and every check's points; a student
     without one has 0 points and the reason (``error.txt``) in the ``error`` column."""
     rows, checks = [], []
     for job in jobs:
@@ -223,11 +224,12 @@ def write_gradebook(jobs: list[Job], path: Path) -> None:
         team_file = job.out / TEAM_FILE
         assignments = sorted({t["name"].split(" · ", 1)[0] for t in data["tests"]})
         row["assignment"] = " ".join(assignments)
-        for test in data["tests"]:
-            check = test["name"].split(":", 1)[0]  # "<assignment> · <check>"
-            row[check] = test["score"]
-            if check not in checks:
-                checks.append(check)
+        columns = [(f"{p['assignment']} · part {p['part']}", p["score"]) for p in data["extra_data"].get("parts", [])]
+        columns += [(t["name"].split(":", 1)[0], t["score"]) for t in data["tests"]]  # "<assignment> · <check>"
+        for column, score in columns:
+            row[column] = score
+            if column not in checks:
+                checks.append(column)
         members = team_file.read_text(encoding="utf-8").split() if team_file.is_file() else []
         rows += [{**row, "student": member, "team": job.student} for member in members] if members else [row]
     path.parent.mkdir(parents=True, exist_ok=True)

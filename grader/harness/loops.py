@@ -380,6 +380,59 @@ class LockstepBandits:
 
 
 @runs_beside
+class LockstepContextual:
+    """The agents of independent contextual-bandit runs (hw11), played together: one call per step for all runs.
+    Per step, run i's agent gets its context, answers ``act(x_i)`` and, one step later, ``update(x_i, a_i, r_i)``
+    with the reward of the arm it chose; the simulators and their rewards stay in the grader."""
+
+    def __init__(self, agents: list[Any], n_arms: int) -> None:
+        self.acts = [agent.act for agent in agents]
+        self.updates = [agent.update for agent in agents]
+        self.n_arms = n_arms
+        self.what = f"{type(agents[0]).__name__}.act(x) return value"
+        self.last: list[tuple[np.ndarray, int]] = []
+
+    def step(self, contexts: np.ndarray, rewards: np.ndarray | None) -> np.ndarray:
+        """The last step's updates (unless ``rewards`` is None: the first step), then ``a_i = act(contexts[i])``
+        of every run; the new actions (int64, one per run)."""
+        self.finish(rewards)
+        actions = [as_int(act(x.copy()), self.what, 0, self.n_arms) for act, x in zip(self.acts, contexts, strict=True)]
+        self.last = list(zip(list(contexts), actions, strict=True))
+        return np.array(actions, dtype=np.int64)
+
+    def finish(self, rewards: np.ndarray | None) -> None:
+        """``update(x_i, a_i, r_i)`` of every run for its last action, with no new action."""
+        if rewards is not None:
+            for update, (x, action), reward in zip(self.updates, self.last, rewards.tolist(), strict=True):
+                update(x.copy(), action, reward)
+
+
+@runs_beside
+def train_nim_selfplay(agent: Any, heaps: list[int], games: int, epsilon: float, seed: int) -> int:
+    """Self-play training of a Nim afterstate learner (hw11): ``games`` games, each from a start position drawn
+    uniformly (heap i in ``[0, heaps[i]]``, the full heaps if all are 0) with this loop's ``rng(seed)`` (exploring
+    starts). Before each game ``agent.epsilon = epsilon``; per move ``move = agent.act(position)`` (validated:
+    ``(heap, count)`` with ``1 ≤ count ≤ position[heap]``), then ``agent.update(afterstate)``. Returns the moves."""
+    rng = np.random.default_rng(seed)
+    act, update = agent.act, agent.update
+    what = f"{type(agent).__name__}.act(position) return value"
+    moves = 0
+    for _ in range(games):
+        agent.epsilon = epsilon
+        position = [int(rng.integers(h + 1)) for h in heaps]
+        position = position if sum(position) else list(heaps)
+        while sum(position):
+            move = act(tuple(position))
+            if not isinstance(move, tuple | list) or len(move) != 2:
+                raise InvalidOutput(f"{what} must be a (heap, count) pair, got {type(move).__name__}")
+            heap = as_int(move[0], f"{what}: the heap", 0, len(heaps))
+            position[heap] -= as_int(move[1], f"{what}: the count at position {tuple(position)}", 1, position[heap] + 1)
+            update(tuple(position))
+            moves += 1
+    return moves
+
+
+@runs_beside
 def scripted_steps(
     env: Any, n_obs: int, seed: int, actions: list[int], reset_states: list[int], reset_on_terminated: bool
 ) -> list[tuple[int, float | None, bool]]:

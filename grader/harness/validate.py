@@ -210,3 +210,12 @@ def matching_cause(got: np.ndarray, causes: dict[str, object], atol: float) -> s
         if np.shape(output) == got.shape and np.allclose(got, np.asarray(output, dtype=np.float64), rtol=0, atol=atol)
     ]
     return f"; that is what {hits[0]} gives" if len(hits) == 1 else ""
+
+
+def assert_close(value: object, expected: object, what: str, atol: float = 1e-6, hint: str = "") -> np.ndarray:
+    """``value`` validated as a float array of ``expected``'s shape and within ``atol`` of it (an
+    :class:`InvalidOutput` or an ``AssertionError`` naming the entry that differs, then ``hint``); the array."""
+    expected = np.asarray(expected, dtype=np.float64)
+    got = as_float_array(value, what, expected.shape)
+    assert close(got, expected, value, atol), f"{mismatch(got, expected, value, what)}{hint}"
+    return got

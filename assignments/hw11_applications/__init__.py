@@ -1,0 +1,1 @@
+"""hw11 — reinforcement learning in real tasks: games, recommender systems, credit scoring, portfolios."""
