@@ -15,9 +15,35 @@ import torch
 
 from grader.harness.calls import seed_global_rngs_of
 from grader.harness.dqn_fixtures import net_q_values
+from grader.harness.multi_agent import DeepTeamSpec
 from grader.harness.validate import InvalidOutput, as_float, as_named_parameters, as_tensor_array
 
 N_OBS, N_ACTIONS, HIDDEN = 6, 3, 8
+
+
+def switches_spec(check: str, seed: int, env_agents: tuple[str, str] = ("agent_0", "agent_1")) -> DeepTeamSpec:
+    """The VDN learning check on the kit's Two-switches task (line of 4 cells, 12 steps): 3 teams of 300 episodes
+    each (ε 1 → 0.05 over 200), lr 1e-3, γ 0.95, 64 hidden units, batch 32, learning from step 200, one train step
+    per env step, targets synced every 100; passes at a greedy success rate ≥ 0.9 over 3 × 20 episodes.
+    ``env_agents`` is the env's order of the agents (the first one owns the switch on cell 0)."""
+    hparams = {"lr": 1e-3, "gamma": 0.95, "hidden": 64, "batch_size": 32, "learning_starts": 200, "train_every": 1}
+    return DeepTeamSpec(
+        check=check,
+        agent="VDNTeam",
+        env_id="grader.harness.switches:SwitchesEnv",
+        env_kwargs=(("size", 4), ("max_steps", 12), ("agents", env_agents)),
+        n_obs=16,
+        n_actions=4,
+        episodes=300,
+        eps_start=1.0,
+        eps_end=0.05,
+        eps_decay_episodes=200,
+        runs=3,
+        eval_episodes=20,
+        seed=seed,
+        low=0.9,
+        hparams=(*hparams.items(), ("target_update_every", 100)),
+    )
 
 
 def make_team(impl: Any, agents: list[str], **hparams: Any) -> Any:

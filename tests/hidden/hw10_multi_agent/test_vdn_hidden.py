@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from grader.harness.multi_agent import DeepTeamSpec
 from grader.harness.validate import as_tensor_array
 from grader.harness.vdn_fixtures import (
     as_batch,
@@ -18,30 +17,14 @@ from grader.harness.vdn_fixtures import (
     one_hot,
     random_batch,
     shift_targets,
+    switches_spec,
     team_parameters,
     team_values,
 )
 from grader.oracles.multi_agent import vdn_loss, vdn_targets
 from grader.oracles.updates import UpdateCheck, network_gradient
 
-SWITCHES_SWAPPED = DeepTeamSpec(
-    check="test_hidden_vdn_switches_swapped_agents",
-    agent="VDNTeam",
-    env_id="grader.harness.switches:SwitchesEnv",
-    env_kwargs=(("size", 4), ("max_steps", 12), ("agents", ("agent_1", "agent_0"))),
-    n_obs=16,
-    n_actions=4,
-    episodes=300,
-    eps_start=1.0,
-    eps_end=0.05,
-    eps_decay_episodes=200,
-    runs=3,
-    eval_episodes=20,
-    seed=21,
-    low=0.9,
-    hparams=(("lr", 1e-3), ("gamma", 0.95), ("hidden", 64), ("batch_size", 32), ("learning_starts", 200),
-             ("train_every", 1), ("target_update_every", 100)),
-)  # fmt: skip
+SWITCHES_SWAPPED = switches_spec("test_hidden_vdn_switches_swapped_agents", 21, ("agent_1", "agent_0"))
 
 
 @pytest.mark.points(2)

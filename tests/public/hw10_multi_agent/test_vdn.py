@@ -16,7 +16,6 @@ import torch
 
 from grader.harness.bandits import binomial_tolerance
 from grader.harness.calls import call_all
-from grader.harness.multi_agent import DeepTeamSpec
 from grader.harness.validate import InvalidOutput, as_int, as_tensor_array
 from grader.harness.vdn_fixtures import (
     N_ACTIONS,
@@ -28,6 +27,7 @@ from grader.harness.vdn_fixtures import (
     network,
     random_batch,
     shift_targets,
+    switches_spec,
     team_parameters,
     team_values,
 )
@@ -48,24 +48,7 @@ MISTAKES = {
     (7.3, 7.3, -2.2): "the terminated row bootstraps",
 }
 
-SWITCHES = DeepTeamSpec(
-    check="test_vdn_switches",
-    agent="VDNTeam",
-    env_id="grader.harness.switches:SwitchesEnv",
-    env_kwargs=(("size", 4), ("max_steps", 12)),
-    n_obs=16,
-    n_actions=4,
-    episodes=300,
-    eps_start=1.0,
-    eps_end=0.05,
-    eps_decay_episodes=200,
-    runs=3,
-    eval_episodes=20,
-    seed=20,
-    low=0.9,
-    hparams=(("lr", 1e-3), ("gamma", 0.95), ("hidden", 64), ("batch_size", 32), ("learning_starts", 200),
-             ("train_every", 1), ("target_update_every", 100)),
-)  # fmt: skip
+SWITCHES = switches_spec("test_vdn_switches", seed=20)
 
 
 @pytest.mark.points(3)
