@@ -22,9 +22,10 @@ N_OBS, N_ACTIONS, HIDDEN = 6, 3, 8
 
 
 def switches_spec(check: str, seed: int, env_agents: tuple[str, str] = ("agent_0", "agent_1")) -> DeepTeamSpec:
-    """The VDN learning check on the kit's Two-switches task (line of 4 cells, 12 steps): 3 teams of 300 episodes
+    """The VDN learning check on the kit's Two-switches task (line of 4 cells, 12 steps): 4 teams of 300 episodes
     each (ε 1 → 0.05 over 200), lr 1e-3, γ 0.95, 64 hidden units, batch 32, learning from step 200, one train step
-    per env step, targets synced every 100; passes at a greedy success rate ≥ 0.9 over 3 × 20 episodes.
+    per env step, targets synced every 100; passes when at least 2 of the 4 teams open the door on ≥ 90 % of their
+    20 greedy evaluation episodes.
     ``env_agents`` is the env's order of the agents (the first one owns the switch on cell 0)."""
     hparams = {"lr": 1e-3, "gamma": 0.95, "hidden": 64, "batch_size": 32, "learning_starts": 200, "train_every": 1}
     return DeepTeamSpec(
@@ -38,10 +39,11 @@ def switches_spec(check: str, seed: int, env_agents: tuple[str, str] = ("agent_0
         eps_start=1.0,
         eps_end=0.05,
         eps_decay_episodes=200,
-        runs=3,
+        runs=4,
         eval_episodes=20,
         seed=seed,
-        low=0.9,
+        low=0.5,
+        success=0.9,
         hparams=(*hparams.items(), ("target_update_every", 100)),
     )
 

@@ -85,7 +85,7 @@ def test_hidden_vdn_train_steps_match_grader_update(impl):
 @pytest.mark.points(3)
 @pytest.mark.timeout(60)
 def test_hidden_vdn_switches_swapped_agents(impl):
-    """VDN on Two-switches, another seed, the env listing agent_1 first (its switch on cell 0): ≥ 90 % success"""
+    """VDN on Two-switches, another seed, the env listing agent_1 first (its switch on cell 0): ≥ 2 of 4 teams learn"""
     torch.set_num_threads(1)
     SWITCHES_SWAPPED.assert_learns(
         impl.attr("vdn", "VDNTeam"),

@@ -203,7 +203,7 @@ def test_vdn_act_by_name(impl):
 @pytest.mark.points(5)
 @pytest.mark.timeout(60)
 def test_vdn_switches(impl):
-    """VDN teams open the Two-switches door (both press together) on ≥ 90 % of the grader's greedy episodes"""
+    """At least 2 of 4 VDN teams open the Two-switches door (both press together) on ≥ 90 % of 20 greedy episodes"""
     torch.set_num_threads(1)
     SWITCHES.assert_learns(
         impl.attr("vdn", "VDNTeam"),
