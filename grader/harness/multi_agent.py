@@ -22,9 +22,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from grader.calibration import Measurement
-from grader.harness.calls import beside
+from grader.harness.calls import beside, seed_global_rngs_of
 from grader.harness.curves import Curve, moving_average, record
-from grader.harness.loops import train_parallel
+from grader.harness.envs import make_parallel_env
+from grader.harness.loops import checked_joint_action, train_parallel
 from grader.harness.validate import InvalidOutput, as_bool, as_float, as_float_array, as_int
 
 MATRIX_GAME = "grader.harness.matrix_games:MatrixGameEnv"
@@ -198,3 +199,117 @@ def checked_parallel_step(env: Any, actions: dict[str, int], n_obs: int) -> tupl
         {n: as_bool(terminations[n], f"step()'s termination of {n!r}") for n in names},
         {n: as_bool(truncations[n], f"step()'s truncation of {n!r}") for n in names},
     )
+
+
+def evaluate_team(team: Any, env_id: str, env_kwargs: dict[str, Any], seeds: list[int]) -> np.ndarray:
+    """Greedy evaluation of a trained team, in the grader: ``team.epsilon = 0``, then one episode of a fresh env of
+    the kit per reset seed, ``team.act(observations)`` per step (validated by name), never ``update``. Returns per
+    episode 1.0 when the env terminated it (the team reached its goal) and 0.0 when it was truncated."""
+    team.epsilon = 0.0
+    env = make_parallel_env(env_id, **env_kwargs)
+    what = f"{type(team).__name__}.act() return value"
+    act = team.act  # looked up once: each lookup is a sandbox call
+    successes = np.zeros(len(seeds))
+    for k, seed in enumerate(seeds):
+        obs, _ = env.reset(seed=seed)
+        while env.agents:
+            live = list(env.agents)
+            actions = checked_joint_action(act({name: int(obs[name]) for name in live}), live, env.action_space, what)
+            obs, _, terminations, _, _ = env.step(actions)
+            successes[k] = float(all(terminations.values()))
+    env.close()
+    return successes
+
+
+@dataclass(frozen=True)
+class DeepTeamSpec:
+    """A learning check of a team that learns from replayed transitions (hw10's VDN) on a cooperative env of the kit.
+
+    ``runs`` independent teams are built as ``agent_cls(list(team_agents), n_obs, n_actions, seed=..., **hparams)``
+    (torch's and numpy's global generators seeded first), trained by the grader's loop
+    (:func:`grader.harness.loops.train_parallel`, beside the team) for ``episodes`` episodes with ε linear from
+    ``eps_start`` to ``eps_end`` over ``eps_decay_episodes``, then evaluated greedily by the grader
+    (:func:`evaluate_team`) on ``eval_episodes`` fixed-seed episodes each. A run *learnt* when its team succeeds on
+    at least ``success`` of its evaluation episodes; ``value`` = the fraction of runs that learnt, and the check
+    passes when ``value >= low`` (a correct team occasionally never finds the reward while exploring: counting runs
+    bounds the false-fail rate binomially, as :class:`TeamSpec` does).
+    """
+
+    module: ClassVar[str] = "vdn"
+    check: str
+    agent: str
+    env_id: str
+    env_kwargs: tuple[tuple[str, Any], ...]  # a tuple of pairs: the spec stays hashable
+    n_obs: int
+    n_actions: int
+    episodes: int
+    eps_start: float
+    eps_end: float
+    eps_decay_episodes: int
+    runs: int
+    eval_episodes: int
+    seed: int
+    low: float
+    success: float = 0.9
+    hparams: tuple[tuple[str, Any], ...] = ()
+    team_agents: tuple[str, ...] = ("agent_0", "agent_1")
+    max_train_steps: int | None = None
+
+    def with_seed(self, seed: int) -> DeepTeamSpec:
+        return replace(self, seed=seed)
+
+    def run(self, agent_cls: Callable[..., Any]) -> tuple[float, np.ndarray, np.ndarray, int]:
+        """(fraction of runs that learnt, success rate per run, training returns (runs × episodes), env steps)."""
+        env_kwargs, epsilon = dict(self.env_kwargs), (self.eps_start, self.eps_end, self.eps_decay_episodes)
+        successes, curves, total = [], [], 0
+        for run_seq in np.random.SeedSequence(self.seed).spawn(self.runs):
+            team_seq, env_seq, eval_seq = run_seq.spawn(3)
+            team_seed, env_seed = int(team_seq.generate_state(1)[0]), int(env_seq.generate_state(1)[0])
+            seed_global_rngs_of(agent_cls, team_seed)
+            team = agent_cls(list(self.team_agents), self.n_obs, self.n_actions, seed=team_seed, **dict(self.hparams))
+            result = beside(
+                team, train_parallel, team, self.env_id, env_kwargs, self.episodes, epsilon, env_seed,
+                self.max_train_steps,
+            )  # fmt: skip
+            if type(result) is not tuple or len(result) != 2:
+                raise InvalidOutput(f"the training loop returned a {type(result).__name__} instead of (steps, returns)")
+            total += as_int(result[0], "the training loop's step count", 0, 1 << 62)
+            curves.append(as_float_array(result[1], "the training loop's episode returns", (self.episodes,)))
+            eval_seeds = np.random.default_rng(eval_seq).integers(2**31, size=self.eval_episodes).tolist()
+            successes.append(float(np.mean(evaluate_team(team, self.env_id, env_kwargs, eval_seeds))))
+        rates = np.array(successes)
+        return float(np.mean(rates >= self.success)), rates, np.stack(curves), total
+
+    def passes(self, value: float) -> bool:
+        return value >= self.low
+
+    def measure(self, agent_cls: Callable[..., Any]) -> Measurement:
+        value, _, _, steps = self.run(agent_cls)
+        return Measurement(value, steps)
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        return self.low, None
+
+    def describe_run(self) -> str:
+        hparams = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.hparams)
+        return (
+            f"{self.agent}({hparams}) on {self.env_id.rpartition(':')[2]}({dict(self.env_kwargs)}), {self.episodes} "
+            f"episodes (ε {self.eps_start:g}→{self.eps_end:g} over {self.eps_decay_episodes}), fraction of {self.runs} "
+            f"runs whose greedy team succeeds on ≥ {self.success:.0%} of {self.eval_episodes} evaluation episodes"
+        )
+
+    def assert_learns(self, agent_cls: Callable[..., Any], hint: str) -> float:
+        """Run the check; fail with the success rate, the bar, the training curve's tail and ``hint``."""
+        value, rates, curves, steps = self.run(agent_cls)
+        window = max(1, self.episodes // 20)
+        episodes = list(range(1, self.episodes + 1))
+        mean_curve = moving_average(curves.mean(0).tolist(), window)
+        series = {"team return, mean over runs (moving average)": (episodes, mean_curve)}
+        record(Curve(f"{self.agent} (seed {self.seed})", "episode", "return", series, None))
+        tail = ", ".join(f"{x:.2f}" for x in mean_curve[-5 * window :: window])
+        assert self.passes(value), (
+            f"{self.describe_run()}: {value:.2f} ({round(value * self.runs)} of {self.runs}), needed ≥ {self.low:g}; "
+            f"success rate of each run {np.round(rates, 2).tolist()}; training return (mean over runs, moving "
+            f"average) near the end: {tail}; budget {steps} env steps in all, seed {self.seed}; {hint}"
+        )
+        return value

@@ -73,3 +73,27 @@ def rendezvous_step(
     moved = {name: min(max(cell + actions[name] - 1, 0), size - 1) for name, cell in positions.items()}
     together = all(cell == goal for cell in moved.values())
     return moved, (1.0 if together else -0.1), together, (not together and steps >= max_steps)
+
+
+def vdn_targets(rewards: np.ndarray, next_target_q: np.ndarray, terminated: np.ndarray, gamma: float) -> np.ndarray:
+    """y = r + γ (1 − terminated) Σ_i max_a Q_i⁻(s'_i, a); ``next_target_q`` is (B, n_agents, n_actions)."""
+    return rewards + gamma * (1.0 - terminated) * next_target_q.max(axis=2).sum(axis=1)
+
+
+def vdn_loss(
+    q: np.ndarray,
+    next_target_q: np.ndarray,
+    actions: np.ndarray,
+    rewards: np.ndarray,
+    terminated: np.ndarray,
+    gamma: float,
+) -> tuple[float, np.ndarray]:
+    """The mean squared TD error of Q_tot = Σ_i Q_i(s_i, a_i) (``q``: (B, n_agents, n_actions) online values) and
+    its derivative with respect to ``q``: 2 (Q_tot − y) / B at each agent's action, 0 elsewhere."""
+    b, n = actions.shape
+    rows = np.arange(b)[:, None]
+    q_tot = q[rows, np.arange(n)[None, :], actions].sum(axis=1)
+    error = q_tot - vdn_targets(rewards, next_target_q, terminated, gamma)
+    weights = np.zeros_like(q)
+    weights[rows, np.arange(n)[None, :], actions] = (2.0 * error / b)[:, None]
+    return float(np.mean(error**2)), weights
