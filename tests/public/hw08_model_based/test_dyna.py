@@ -85,6 +85,28 @@ def test_argmax_random_tie(impl):
     )
 
 
+@pytest.mark.points(2)
+@pytest.mark.timeout(20)
+def test_act_epsilon_greedy(impl):
+    """act: ε = 0 greedy with ties uniform; ε = 1 uniform over all actions"""
+    agent = dyna_agent(impl, 0)
+    q = np.zeros((6, 4))
+    q[1] = [0.0, 3.0, 3.0, -1.0]
+    q[2] = [0.0, 0.0, 5.0, 0.0]
+    calls = 1200
+    for epsilon, state, want in ((0.0, 1, [0, 0.5, 0.5, 0]), (1.0, 2, [0.25] * 4)):
+        agent.Q, agent.epsilon = q.copy(), epsilon
+        counts = np.zeros(4)
+        for action in call_all([(agent.act, (state,))] * calls):
+            counts[as_int(action, "DynaQAgent.act(s)", 0, 4)] += 1
+        freq, tol = counts / calls, binomial_tolerance(0.5, calls)
+        assert np.all(np.abs(freq - np.array(want)) <= tol), (
+            f"with ε = {epsilon:g} and Q[{state}] = {q[state].tolist()}, {calls} act({state}) calls chose the actions "
+            f"with frequencies {np.round(freq, 3).tolist()}; expected {want} ± {tol:.3f} (ε-greedy, ties broken "
+            "uniformly at random with rng: with Q = 0 at the start, np.argmax would always walk up)"
+        )
+
+
 @pytest.mark.points(3)
 @pytest.mark.timeout(20)
 def test_model_samples_only_seen_pairs(impl):

@@ -154,16 +154,19 @@ def test_planners_oracle_first_action(impl):
     obs = np.array([0.8])
     # Horizon 3 with −s'²: a_0 = −0.8 reaches 0, then a_1 = a_2 = 0 stay there. With −(a − s)² the horizon is 1.
     for reward_fn, want, horizon in ((reward_next_state, -0.8, 3), (reward_current_state, 0.8, 1)):
-        got = first_action(shooting(oracle, reward_fn, obs, 1, 2000, *BOX, np.random.default_rng(1)), "random_shooting")
-        assert abs(got - want) < 0.02, (
-            f"random_shooting(oracle s' = s + a, {reward_fn.__doc__}, horizon 1, 2000 sequences in [−1, 1]) from "
-            f"s = 0.8 returned {got:.4f}; expected ≈ {want} ± 0.02"
+        shoot_horizon = min(horizon, 2)
+        got = first_action(
+            shooting(oracle, reward_fn, obs, shoot_horizon, 4000, *BOX, np.random.default_rng(1)), "random_shooting"
+        )
+        assert abs(got - want) < 0.05, (
+            f"random_shooting(oracle s' = s + a, {reward_fn.__doc__}, horizon {shoot_horizon}, 4000 sequences in "
+            f"[−1, 1]) from s = 0.8 returned {got:.4f}; expected the first action of the best sequence ≈ {want} ± 0.05"
         )
         got = first_action(cem(oracle, reward_fn, obs, horizon, 200, 20, 6, *BOX, np.random.default_rng(2)), "cem_plan")
         assert abs(got - want) < 0.05, (
             f"cem_plan(oracle s' = s + a, {reward_fn.__doc__}, horizon {horizon}, population 200, 20 elites, "
-            f"6 iterations) from s = 0.8 returned {got:.4f}; expected the first action ≈ {want} ± 0.05 (refit to the HIGHEST "
-            "returns; return the first step of the plan)"
+            f"6 iterations) from s = 0.8 returned {got:.4f}; expected the first action ≈ {want} ± 0.05 "
+            "(refit to the HIGHEST returns; return the first step of the plan)"
         )
 
 
