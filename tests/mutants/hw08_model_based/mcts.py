@@ -45,7 +45,7 @@ MUTANTS = [
         file=_F,
         old="    return child_value_sum / child_visits + c * math.sqrt(math.log(parent_visits) / child_visits)",
         new="    return child_value_sum / child_visits + c * math.sqrt(parent_visits / child_visits)",
-        killed_by=("test_ucb_score", "test_select_child"),
+        killed_by=("test_ucb_score",),
     ),
     Mutant(
         id="ucb-unvisited-zero",
