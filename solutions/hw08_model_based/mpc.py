@@ -150,7 +150,7 @@ def train_dynamics(
     model.input_norm.fit(torch.cat([obs_t, act_t], dim=-1))
     model.delta_norm.fit(delta)
     target = model.delta_norm.normalize(delta)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    adam = torch.optim.Adam(model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
     losses = []
     for _ in range(epochs):
@@ -159,9 +159,9 @@ def train_dynamics(
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
             loss = ((model(obs_t[idx], act_t[idx]) - target[idx]) ** 2).mean()
-            optimizer.zero_grad()
+            adam.zero_grad()
             loss.backward()
-            optimizer.step()
+            adam.step()
             total.append(loss.item())
         losses.append(float(np.mean(total)))
     return losses

@@ -17,6 +17,9 @@ MPC_OTHER_SEED = MPCSpec(
     low=-400.0,
     hparams={"horizon": 15, "population": 100, "n_elites": 10, "iterations": 3},
 )
+UCT_VS_PERFECT = SearchSpec(
+    check="test_hidden_uct_draws_perfect_play", seed=32, opponent="perfect", games=10, simulations=2000
+)
 UCT_RANDOM_OTHER_SEED = SearchSpec(
     check="test_hidden_uct_random_other_seed", seed=131, opponent="random", games=20, simulations=400
 )
@@ -99,3 +102,14 @@ def test_hidden_backup_two_nodes(impl):
 def test_hidden_uct_random_other_seed(impl):
     """20 other games against a random player: no game lost"""
     UCT_RANDOM_OTHER_SEED.assert_learns(impl.attr("mcts", "uct_search"), "see the public MCTS checks")
+
+
+@pytest.mark.points(5)
+@pytest.mark.timeout(60)
+def test_hidden_uct_draws_perfect_play(impl):
+    """10 games against the grader's perfect player (2000 simulations per move): every game drawn, none lost"""
+    UCT_VS_PERFECT.assert_learns(
+        impl.attr("mcts", "uct_search"),
+        "perfect play cannot be beaten, only drawn; a loss means the search missed a threat: check the signs in "
+        "backup and which child is returned",
+    )

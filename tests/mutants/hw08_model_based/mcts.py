@@ -36,7 +36,11 @@ MUTANTS = [
         file=_F,
         old="        mover = 3 - to_move(node.board)",
         new="        mover = to_move(node.board)",
-        killed_by=("test_search_wins_and_blocks", "test_uct_never_loses_to_random", "test_uct_draws_perfect_play"),
+        killed_by=(
+            "test_search_wins_and_blocks",
+            "test_uct_never_loses_to_random",
+            "test_hidden_uct_draws_perfect_play",
+        ),
     ),
     Mutant(
         id="ucb-no-log",

@@ -111,7 +111,7 @@ VARIANTS = [
         ),
         calibrated_on=(
             "test_uct_never_loses_to_random",
-            "test_uct_draws_perfect_play",
+            "test_hidden_uct_draws_perfect_play",
             "test_hidden_uct_random_other_seed",
         ),
     ),
