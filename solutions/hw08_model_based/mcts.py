@@ -111,10 +111,10 @@ def rollout(board: Board, rng: np.random.Generator) -> int:
     """Play uniformly random legal moves (``rng.integers`` over :func:`legal_actions`) until the game ends;
     return :func:`winner` of the final board (1, 2, or 0 for a draw)."""
     # BEGIN SOLUTION
-    while (result := winner(board)) is None:
+    while (final := winner(board)) is None:
         moves = legal_actions(board)
         board = play(board, moves[int(rng.integers(len(moves)))])
-    return result
+    return final
     # END SOLUTION
 
 
