@@ -21,6 +21,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader import report
 from grader.locate import SubmissionError, locate
@@ -205,6 +206,18 @@ def collect_gradebook(out: Path) -> Path:
     return out / "gradebook.csv"
 
 
+def flag_repeated_students(rows: list[dict[str, Any]]) -> None:
+    """A student with several rows (listed by two teams' proposals, or by a team and graded alone) gets the reason in
+    every one of them: a team's list is the students' own word, so the instructor decides which row counts."""
+    sources: dict[str, list[str]] = {}
+    for row in rows:
+        sources.setdefault(row["student"], []).append(row.get("team") or row["student"])
+    for row in rows:
+        if len(sources[row["student"]]) > 1:
+            listed = ", ".join(sources[row["student"]])
+            row["error"] = f"{row['student']} has {len(sources[row['student']])} rows (from {listed}): check the teams"
+
+
 def write_gradebook(jobs: list[Job], path: Path) -> None:
     """One row per student from their ``results.json``: points, maximum, every part's points (an assignment with
     parts, :mod:`grader.parts`; the points column counts only the best k) and every check's points; a student
@@ -232,6 +245,7 @@ def write_gradebook(jobs: list[Job], path: Path) -> None:
                 checks.append(column)
         members = team_file.read_text(encoding="utf-8").split() if team_file.is_file() else []
         rows += [{**row, "student": member, "team": job.student} for member in members] if members else [row]
+    flag_repeated_students(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
         team = ["team"] if any("team" in row for row in rows) else []

@@ -91,6 +91,14 @@ def test_gradebook_credits_every_team_member(tmp_path: Path) -> None:
     with (tmp_path / "gradebook.csv").open(encoding="utf-8") as fh:
         rows = [(r["student"], r["team"], r["points"]) for r in csv.DictReader(fh)]
     assert rows == [("alice-gh", "org/team-a", "3.0"), ("bob-gh", "org/team-a", "3.0"), ("org/carol", "", "3.0")]
+    # a proposal is the students' word: a member listed by a second team is flagged in both rows, for the instructor
+    (tmp_path / "org/carol" / TEAM_FILE).write_text("carol-gh\nbob-gh\n", encoding="utf-8")
+    write_gradebook(jobs, tmp_path / "gradebook.csv")
+    with (tmp_path / "gradebook.csv").open(encoding="utf-8") as fh:
+        errors = {(r["student"], r["team"]): r["error"] for r in csv.DictReader(fh)}
+    assert errors[("alice-gh", "org/team-a")] == errors[("carol-gh", "org/carol")] == ""
+    for team in ("org/team-a", "org/carol"):
+        assert errors[("bob-gh", team)] == "bob-gh has 2 rows (from org/team-a, org/carol): check the teams"
 
 
 def test_predefense_gate_needs_gates_1_to_3(tmp_path: Path) -> None:
