@@ -2,8 +2,9 @@
 Pendulum model with CEM-MPC, and UCT search at tic-tac-toe.
 
 * :class:`DynaSpec` trains ``DynaQAgent`` with several numbers of planning steps n through the tabular loop of
-  hw02 (:func:`grader.harness.loops.train_td`, run beside the agent with the training seed only). That loop steps
-  the env and counts the steps of every episode itself; the agent only answers ``act`` and ``update``. The value
+  hw02 (:func:`grader.harness.loops.train_td`), run in the grader's own process, not beside the agent: the steps
+  it counts per episode are the verdict (the loops beside an agent only train), so sandboxed every ``act`` and
+  ``update`` is one call to the child (≈ 15k steps per check). The agent only answers ``act`` and ``update``. The value
   is the sample-efficiency ratio of Sutton & Barto's Figure 8.2: mean steps per early episode with fewer planning
   steps divided by those with more, the smaller of the two ratios (n = 0 / n = 5 and n = 5 / n = 50).
 * :class:`MPCSpec` collects random-action Pendulum-v1 transitions in the grader, has the submission fit its model on
@@ -25,12 +26,12 @@ from typing import Any
 import numpy as np
 
 from grader.calibration import Measurement
-from grader.harness.calls import beside, call_all, seed_global_rngs_of
+from grader.harness.calls import call_all, seed_global_rngs_of
 from grader.harness.curves import Curve, record
 from grader.harness.deep_control import evaluate
 from grader.harness.envs import make_env
 from grader.harness.loops import train_td
-from grader.harness.validate import InvalidOutput, as_float_array, as_int
+from grader.harness.validate import as_float_array, as_int
 
 DYNA_MAZE = "grader.harness.dyna_maze:DynaMaze-v0"
 TICTACTOE = "grader.harness.tictactoe:TicTacToe-v0"
@@ -77,10 +78,9 @@ class DynaSpec:
                 env_seed = int(env_seq.generate_state(1)[0])
                 epsilon = (self.epsilon, self.epsilon, 0)
                 loop = (DYNA_MAZE, {}, self.episodes, epsilon, env_seed, None, self.max_train_steps)
-                result = beside(agent, train_td, agent, *loop, with_lengths=True)
-                if type(result) is not tuple or len(result) != 3:
-                    raise InvalidOutput(f"the training loop returned a {type(result).__name__}")
-                rows.append(as_float_array(result[2], "the episode lengths", (self.episodes,)))
+                # in the grader's process (sandboxed: one call to the child per act and update): the lengths are
+                # the verdict, so they must not come from a loop the submission's process could patch
+                rows.append(train_td(agent, *loop, with_lengths=True)[2].astype(np.float64))
             out[n] = np.array(rows)
         return out
 
