@@ -19,6 +19,7 @@ Pendulum model with CEM-MPC, and UCT search at tic-tac-toe.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -36,6 +37,15 @@ from grader.harness.validate import as_float_array, as_int
 DYNA_MAZE = "grader.harness.dyna_maze:DynaMaze-v0"
 TICTACTOE = "grader.harness.tictactoe:TicTacToe-v0"
 PENDULUM = "Pendulum-v1"
+
+
+PERFECT_PLAYER = "grader.oracles.tictactoe:perfect_opponent"
+
+
+def named_function(name: str) -> Callable[..., Any]:
+    """The function ``"module:function"`` names (imported only when a check asks for it)."""
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def spawn_seeds(seed: int, n: int) -> list[int]:
@@ -220,7 +230,9 @@ class MPCSpec:
 @dataclass(frozen=True)
 class SearchSpec:
     """``games`` games of ``uct_search`` (``simulations`` per move, exploration ``c``) against ``opponent``
-    ("random" or "perfect"), playing X in the even games and O in the odd ones. Value: the number of games lost
+    ("random", or a player named ``"module:function"``: the hidden checks name the course-only
+    :data:`PERFECT_PLAYER`, which the released grader does not hold), playing X in the even games and O in the odd
+    ones. Value: the number of games lost
     (an illegal move loses); passes when ``<= high``."""
 
     check: str
@@ -243,11 +255,7 @@ class SearchSpec:
 
     def results(self, search: Callable[..., Any]) -> list[float]:
         """The agent's reward of every game: +1 won, 0 drawn, −1 lost."""
-        opponent = None
-        if self.opponent == "perfect":  # course-only (grader/oracles is not released): hidden checks only
-            from grader.oracles.tictactoe import perfect_opponent
-
-            opponent = perfect_opponent
+        opponent = None if self.opponent == "random" else named_function(self.opponent)
         env_seeds = spawn_seeds(self.seed, self.games)
         envs = [make_env(TICTACTOE, agent_mark=1 + g % 2, opponent=opponent) for g in range(self.games)]
         boards = [env.reset(seed=s)[0] for env, s in zip(envs, env_seeds, strict=True)]
@@ -293,8 +301,9 @@ class SearchSpec:
         return f"≤ {self.high:g} losses"
 
     def describe_run(self) -> str:
+        who = "perfect" if self.opponent == PERFECT_PLAYER else self.opponent
         return (
-            f"uct_search({self.simulations} simulations per move, c={self.c:g}) against the {self.opponent} player "
+            f"uct_search({self.simulations} simulations per move, c={self.c:g}) against the {who} player "
             f"on TicTacToe-v0, {self.games} games (X in half, O in half)"
         )
 

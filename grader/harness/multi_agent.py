@@ -211,11 +211,12 @@ def evaluate_team(team: Any, env_id: str, env_kwargs: dict[str, Any], seeds: lis
     act = team.act  # looked up once: each lookup is a sandbox call
     successes = np.zeros(len(seeds))
     for k, seed in enumerate(seeds):
-        obs, _ = env.reset(seed=seed)
+        observations = env.reset(seed=seed)[0]
         while env.agents:
             live = list(env.agents)
-            actions = checked_joint_action(act({name: int(obs[name]) for name in live}), live, env.action_space, what)
-            obs, _, terminations, _, _ = env.step(actions)
+            joint = act({name: int(observations[name]) for name in live})
+            actions = checked_joint_action(joint, live, env.action_space, what)
+            observations, _, terminations, _, _ = env.step(actions)
             successes[k] = float(all(terminations.values()))
     env.close()
     return successes

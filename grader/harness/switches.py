@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 from gymnasium import spaces
-from gymnasium.utils import seeding
 from pettingzoo import ParallelEnv
 
 PRESS = 3
@@ -41,8 +40,8 @@ class SwitchesEnv(ParallelEnv):
         self._observation_space = spaces.Discrete(size * size)
         self._action_space = spaces.Discrete(4)
         self.cells: dict[str, int] = {}
-        self.steps = 0
-        self.np_random, _ = seeding.np_random()
+        self.elapsed = 0
+        self.np_random = np.random.default_rng()
 
     def observation_space(self, agent: str) -> spaces.Space:
         return self._observation_space
@@ -57,10 +56,10 @@ class SwitchesEnv(ParallelEnv):
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict, dict]:
         if seed is not None:
-            self.np_random, _ = seeding.np_random(seed)
+            self.np_random = np.random.default_rng(seed)
         self.agents = list(self.possible_agents)
         self.cells = {name: int(self.np_random.integers(self.size)) for name in self.agents}
-        self.steps = 0
+        self.elapsed = 0
         return self._observations(), {name: {} for name in self.agents}
 
     def step(self, actions: dict[str, int]) -> tuple[dict, dict, dict, dict, dict]:
@@ -69,10 +68,10 @@ class SwitchesEnv(ParallelEnv):
         for name in names:
             move = int(actions[name]) - 1 if int(actions[name]) != PRESS else 0
             self.cells[name] = int(np.clip(self.cells[name] + move, 0, self.size - 1))
-        self.steps += 1
+        self.elapsed += 1
         opened = len(pressed) == 2 and all(self.cells[name] == self.switches[name] for name in names)
         reward = OPEN_REWARD if opened else STEP_REWARD + (WASTED_PRESS if pressed else 0.0)
-        truncated = not opened and self.steps >= self.max_steps
+        truncated = not opened and self.elapsed >= self.max_steps
         observations = self._observations()
         if opened or truncated:
             self.agents = []

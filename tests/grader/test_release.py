@@ -167,7 +167,12 @@ GENERIC_LINES = frozenset(
         "self.layout = tuple(layout)",
         "self.rows, self.cols = len(self.layout), len(self.layout[0])",
         "for t in range(steps):",  # a loop header: the bandit harness's steps, hw05's GAE recursion over a rollout
+        "for _ in range(steps):",  # the same header: the project template's train loop, a solution's rollout
         "if duration <= 0:",  # the harness's own ε schedule of its training loops (the README states the formula)
+        # PettingZoo's parallel-env idioms (its own custom-env tutorial has them): the kit's Two-switches task (hw10
+        # VDN) and the student's env of hw10 part 3 both seed, and end every agent, this way
+        "if seed is not None:",
+        "self.agents = []",
     }
 )
 

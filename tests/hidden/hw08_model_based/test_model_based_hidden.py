@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.harness.model_based import DynaSpec, MPCSpec, SearchSpec
+from grader.harness.model_based import PERFECT_PLAYER, DynaSpec, MPCSpec, SearchSpec
 from grader.harness.tabular_control import agent_table
 from grader.harness.validate import as_float, as_float_array, as_int, close, mismatch
 
@@ -18,7 +18,7 @@ MPC_OTHER_SEED = MPCSpec(
     hparams={"horizon": 15, "population": 100, "n_elites": 10, "iterations": 3},
 )
 UCT_VS_PERFECT = SearchSpec(
-    check="test_hidden_uct_draws_perfect_play", seed=32, opponent="perfect", games=10, simulations=2000
+    check="test_hidden_uct_draws_perfect_play", seed=32, opponent=PERFECT_PLAYER, games=10, simulations=2000
 )
 UCT_RANDOM_OTHER_SEED = SearchSpec(
     check="test_hidden_uct_random_other_seed", seed=131, opponent="random", games=20, simulations=400
