@@ -212,6 +212,10 @@ class CheckCalibration:
         return verdicts
 
 
+#: What :func:`calibrate` and its report use of a learning check's spec.
+SPEC_PROTOCOL = ("check", "seed", "module", "agent", "with_seed", "measure", "passes", "bounds", "describe_run")
+
+
 def find_specs(course_root: Path, assignment: str) -> list[Any]:
     """Every module-level spec of the assignment's public and hidden check files, in file order."""
     specs = []
@@ -252,6 +256,9 @@ def calibrate(
     each correct variant whose ``calibrated_on`` names the spec's check, and on the first ``mutant_seeds`` of them
     for each mutant whose ``killed_by`` names it."""
     specs = [s for s in find_specs(course_root, assignment) if checks is None or s.check in checks]
+    incomplete = {f"{s.check} ({type(s).__name__}): {m}" for s in specs for m in SPEC_PROTOCOL if not hasattr(s, m)}
+    if incomplete:  # found before hours of runs, not after
+        raise ValueError(f"specs without the calibration protocol: {sorted(incomplete)}")
     overlap = {s.seed for s in specs} & set(seeds)
     if overlap:
         raise ValueError(f"calibration seeds overlap the graded seeds {sorted(overlap)}")

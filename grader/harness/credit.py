@@ -114,6 +114,12 @@ class LendingSpec:
     def with_seed(self, seed: int) -> LendingSpec:
         return replace(self, seed=seed)
 
+    def describe_run(self) -> str:
+        return (
+            f"{self.agent}({self.hparams}) fitted on {self.n_train} logged applicants; 95 % lower bound of its IPS "
+            f"value minus the logging policy's on {self.n_test} held-out applicants; passes when > {self.low:g}"
+        )
+
     def run(self, agent_cls: Callable[..., Any]) -> dict[str, float]:
         train_seed, test_seed = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(self.seed).spawn(2))
         train, test = collect_log(self.n_train, train_seed), collect_log(self.n_test, test_seed)

@@ -174,6 +174,15 @@ class NimSpec:
     def with_seed(self, seed: int) -> NimSpec:
         return replace(self, seed=seed)
 
+    def describe_run(self) -> str:
+        what = (
+            f"share of winnable positions played perfectly; passes when ≥ {self.threshold:g}"
+            if self.metric == "perfect"
+            else f"games lost of {self.eval_games} against a random player; passes when ≤ {self.threshold:g}"
+        )
+        games = f"{self.games} self-play games of Nim {self.heaps}"
+        return f"{self.agent}(α={self.alpha:g}, ε={self.epsilon:g}), {games}: {what}"
+
     def table(self, agent_cls: Callable[..., Any]) -> np.ndarray:
         agent_seed, loop_seed, _ = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(self.seed).spawn(3))
         agent = agent_cls(self.alpha, self.epsilon, rng=np.random.default_rng(agent_seed))

@@ -183,6 +183,13 @@ class OptionsSpec:
     def with_seed(self, seed: int) -> OptionsSpec:
         return replace(self, seed=seed)
 
+    def describe_run(self) -> str:
+        return (
+            f"{self.agent}(α={self.alpha:g}, γ={self.gamma:g}, ε={self.epsilon:g}) with the hallway options on Four "
+            f"Rooms {self.env_kwargs}, {self.runs} runs × {self.episodes} episodes; greedy steps to the goal over "
+            f"{self.eval_episodes} grader episodes, divided by those of {self.against}; passes when ≤ {self.high:g}"
+        )
+
     def train(self, agent_cls: Callable[..., Any], options: tuple, env_seed: int, rng: np.random.Generator) -> tuple:
         """(training episode lengths, the agent's Q table after training, validated)."""
         agent = agent_cls(*options, self.alpha, self.gamma, self.epsilon, rng=rng)
@@ -269,6 +276,14 @@ class OptionCriticSpec:
 
     def with_seed(self, seed: int) -> OptionCriticSpec:
         return replace(self, seed=seed)
+
+    def describe_run(self) -> str:
+        return (
+            f"OptionCritic({self.n_options} options, α_critic={self.alpha_critic:g}, α_θ={self.alpha_theta:g}, "
+            f"α_β={self.alpha_beta:g}, γ={self.gamma:g}, ε={self.epsilon:g}) on Four Rooms {self.env_kwargs}, "
+            f"{self.runs} runs × {self.episodes} episodes; steps to the goal over {self.eval_episodes} grader "
+            f"episodes, trained divided by untrained; passes when ≤ {self.high:g}"
+        )
 
     def tables(self, agent: Any) -> dict[str, np.ndarray]:
         shapes = {

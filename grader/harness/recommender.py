@@ -138,6 +138,12 @@ class RegretSpec:
     def with_seed(self, seed: int) -> RegretSpec:
         return replace(self, seed=seed)
 
+    def describe_run(self) -> str:
+        return (
+            f"{self.agent}({self.hparams}), {self.runs} runs × {self.steps} users; mean regret divided by the grader's "
+            f"ε-greedy ({self.epsilon:g}) ridge baseline's on the same users; passes when < {self.ratio:g}"
+        )
+
     def seeds(self) -> tuple[list[int], int]:
         env_seq, baseline_seq = np.random.SeedSequence(self.seed).spawn(2)
         return np.random.default_rng(env_seq).integers(2**31, size=self.runs).tolist(), int(

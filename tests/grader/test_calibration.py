@@ -11,8 +11,19 @@ from pathlib import Path
 import pytest
 from helpers import COURSE_ROOT, run_cli, write_package
 
-from grader.calibration import REFERENCE, CheckCalibration, Runs, SpecCalibration, normal_verdict, unsound, upper_bound
+from grader.calibration import (
+    REFERENCE,
+    SPEC_PROTOCOL,
+    CheckCalibration,
+    Runs,
+    SpecCalibration,
+    find_specs,
+    normal_verdict,
+    unsound,
+    upper_bound,
+)
 from grader.calibration_report import mutants_run
+from grader.release import assignment_names
 
 CLIFF = "test_q_learning_cliff_optimal_path"  # hw02: 0.1 s per run, a mutant names it
 
@@ -41,6 +52,21 @@ def test_calibration_report_of_a_sound_check(tmp_path: Path) -> None:
     report = (tmp_path / "hw02_tabular.md").read_text()
     assert f"## {CLIFF}" in report and "Clopper–Pearson" in report and "95 % upper" in report
     assert "each mutant on the first 2 of them" in report
+
+
+def test_every_learning_check_can_be_calibrated() -> None:
+    """Every spec of every assignment answers what `rlgrade calibrate` and its report ask (hw09's and hw11's lacked
+    describe_run, and their calibration crashed only after all its runs)."""
+    incomplete = [
+        (assignment, spec.check, name)
+        for assignment in assignment_names(COURSE_ROOT)
+        for spec in find_specs(COURSE_ROOT, assignment)
+        for name in SPEC_PROTOCOL
+        if not hasattr(spec, name)
+    ]
+    assert not incomplete, incomplete
+    descriptions = [spec.describe_run() for a in assignment_names(COURSE_ROOT) for spec in find_specs(COURSE_ROOT, a)]
+    assert all(isinstance(d, str) and d for d in descriptions)
 
 
 def test_the_report_says_when_mutants_were_not_run() -> None:
