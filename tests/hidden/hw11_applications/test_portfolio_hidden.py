@@ -1,5 +1,5 @@
 """Hidden checks of hw11, part "portfolio": costs and features on random inputs, the learning check on other
-series (3 assets, higher costs)."""
+series (3 assets, twice the cost per unit of turnover, stronger trends)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ PORTFOLIO_HIDDEN = DeepSpec(
     low=0.0,
     eval_episodes=20,
     hparams={"lr": 10.0},
-    env_kwargs={"excess": True, "n_assets": 3, "cost": 0.002},
+    env_kwargs={"excess": True, "n_assets": 3, "cost": 0.002, "trend": 0.003},
 )
 
 
@@ -64,5 +64,5 @@ def test_softmax_portfolio_three_observes(impl):
 @pytest.mark.points(3)
 @pytest.mark.timeout(40)
 def test_softmax_portfolio_hidden(impl):
-    """SoftmaxPortfolio beats buy-and-hold on 20 held-out 3-asset series with cost 0.002."""
+    """SoftmaxPortfolio beats buy-and-hold on 20 held-out 3-asset series with cost 0.002 and trends of sd 0.003."""
     PORTFOLIO_HIDDEN.assert_learns(impl.attr("portfolio", "SoftmaxPortfolio"), "check the exact checks first")
