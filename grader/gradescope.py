@@ -8,12 +8,12 @@ holds the grader package, the released stubs (which tell the grader the assignme
 solutions or the mutants. ``AUTOGRADER_ROOT`` (default ``/autograder``) lets the scripts run elsewhere, e.g.
 to try the zip locally.
 
-Gradescope runs ``run_autograder`` as root in a Docker container that refuses the namespaces bubblewrap needs,
-so the grader uses its fallback (:mod:`grader.sandbox.isolation`): each check's code runs as ``nobody``,
-confined by Landlock where the kernel has it. ``run_autograder`` also closes the course and the results folder
-to other users (as Gradescope's own advice does for a student user), so even without Landlock the code can read
-neither the hidden checks nor the results; the grader grades a copy of the submission that others may read but
-not change.
+Gradescope runs ``run_autograder`` as root in a Docker container that refuses the namespaces bubblewrap needs, so
+the grader uses its fallback (:mod:`grader.sandbox.isolation`): each check's code runs as an unprivileged uid
+(:mod:`grader.sandbox.uids`), confined by Landlock where the kernel has it. ``run_autograder`` also closes the
+course and the results folder to other users (as Gradescope's own advice does for a student user), so even without
+Landlock the code can read neither the hidden checks nor the results; the grader grades a copy of the submission
+that others may read but not change.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ RUN = """#!/usr/bin/env bash
 # Run by Gradescope for every submission; writes $ROOT/results/results.json.
 set -uo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
-# The checks (hidden ones too) and the results are root's alone; the submission's code runs as nobody.
+# The checks (hidden ones too) and the results are root's alone; the submission's code runs as another user.
 chmod 700 "$ROOT/source"
 mkdir -p "$ROOT/results" && chmod 700 "$ROOT/results"
 # Any upload shape is graded: the files of {assignment}/, the folder, the whole repo, GitHub's Download ZIP.

@@ -1,18 +1,19 @@
 """The sandboxed side: a zygote that forks one fresh child per check, and the child's request loop.
 
-Started by :class:`grader.sandbox.zygote.Zygote` inside the confinement of :mod:`grader.sandbox.confine` as
-``python -I -B -m grader.sandbox.child ROOT ASSIGNMENT FD [OPTIONS] [torch]`` with its control connection (a
-``SOCK_SEQPACKET`` socket) on file descriptor FD. Before it imports anything else it sets up what the options
-say (``--mount-scratch``: tmpfs scratch folders, ``--landlock``: confine itself, ``--drop-privileges``: become
-``nobody``); then it imports numpy, Gymnasium (and torch when the submission uses it) once, but never the
-student's code. Per check, the grader sends ``fork`` with the check's seed and CPU limit and two descriptors
-(the connection the check talks over and the file for its output); the forked child becomes ``nobody`` if the
-zygote stayed root (``--drop-in-child``), seeds the global RNGs, lowers its CPU limit and serves requests until
-the grader closes the connection. ``end`` stops the check: the zygote waits ``grace`` seconds for the child to
-exit, kills every process below it (the zygote is a child subreaper, so whatever a check starts stays below it,
-even in a new session), removes what the check left in its scratch folders (``--private-tmp``: also ``/tmp`` and
-``/dev/shm``; ``--shared-scratch``: nobody's entries in the machine's) and its System V IPC objects, and
-replies with the child's exit status (negative: the signal that killed it).
+Started by :class:`grader.sandbox.zygote.Zygote` inside the confinement of :mod:`grader.sandbox.confine` as ``python
+-I -B -m grader.sandbox.child ROOT ASSIGNMENT FD [OPTIONS] [torch]`` with its control connection (a
+``SOCK_SEQPACKET`` socket) on file descriptor FD. Before it imports anything else it sets up what the options say
+(``--mount-scratch``: tmpfs scratch folders, ``--landlock``: confine itself, ``--drop-privileges``: become the
+checks' uid, given by ``--uid=N``); then it imports numpy, Gymnasium (and torch when the submission uses it) once,
+but never the student's code. Per check, the grader sends ``fork`` with the check's seed and CPU limit and two
+descriptors (the connection the check talks over and the file for its output); the forked child becomes the checks'
+uid if the zygote stayed root (``--drop-in-child``), seeds the global RNGs, lowers its CPU limit and serves requests
+until the grader closes the connection. ``end`` stops the check: the zygote waits ``grace`` seconds for the child to
+exit, kills every process below it (the zygote is a child subreaper, so whatever a check starts stays below it, even
+in a new session), removes what the check left in its scratch folders (``--private-tmp``: also ``/tmp`` and
+``/dev/shm``; ``--shared-scratch``: the checks' uid's entries in the machine's) and its System V IPC objects, and
+replies with the child's exit status (negative: the signal that killed it). The same clean-up runs once before the
+first check, for whatever an earlier holder of the uid left in the machine's scratch folders.
 """
 
 from __future__ import annotations
@@ -83,8 +84,10 @@ def run_beside(name: object, args: object, kwargs: object) -> object:
     return function(*args, **kwargs)
 
 
-def fork_check(control: socket.socket, root: Path, assignment: str, request: dict, fds: list[int], drop: bool) -> int:
-    """Fork the child of one check (``drop``: it becomes nobody first); in the child, never return (serve, then
+def fork_check(
+    control: socket.socket, root: Path, assignment: str, request: dict, fds: list[int], drop: int | None
+) -> int:
+    """Fork the child of one check (``drop``: the uid it becomes first); in the child, never return (serve, then
     exit)."""
     conn_fd, out_fd = fds
     pid = os.fork()
@@ -99,8 +102,8 @@ def fork_check(control: socket.socket, root: Path, assignment: str, request: dic
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
         os.close(out_fd)
-        if drop:
-            drop_privileges()
+        if drop is not None:
+            drop_privileges(drop)
         cpu = int(request["cpu"])  # SIGXCPU at the limit, SIGKILL 5 s later if the code ignores it
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
         serve(root, assignment, int(request["seed"]), socket.socket(fileno=conn_fd))
@@ -110,7 +113,7 @@ def fork_check(control: socket.socket, root: Path, assignment: str, request: dic
         os._exit(code)
 
 
-def end_check(pid: int, grace: float, clean_up: Callable[[], None]) -> tuple[int, bool]:
+def end_check(pid: int, grace: float, clean_up: Callable[[], None], drop: int | None) -> tuple[int, bool]:
     """Wait up to ``grace`` s for the check's child, kill every process it left, clean up; its exit status, and
     whether it had to be killed (it did not exit within ``grace``)."""
     deadline = time.monotonic() + grace
@@ -129,18 +132,21 @@ def end_check(pid: int, grace: float, clean_up: Callable[[], None]) -> tuple[int
             os.kill(pid, signal.SIGKILL)
         status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     kill_descendants()
-    as_nobody(clean_up)
+    as_checks_user(clean_up, drop)
     return status, stopped
 
 
 def scratch_cleaner(options: list[str], code: list[Path]) -> Callable[[], None]:
     """What the zygote removes after each check: everything in its home and its private ``/tmp`` and
-    ``/dev/shm`` (but the home and the code placed there), nobody's entries in the machine's shared scratch
-    folders, and the System V IPC objects of the checks' uid."""
+    ``/dev/shm`` (but the home and the code placed there), the checks' uid's entries in the machine's shared
+    scratch folders, and the System V IPC objects of the checks' uid (where it has an IPC namespace or a uid of
+    its own)."""
     home = Path(os.environ["HOME"])
     private = [Path("/tmp"), Path("/dev/shm")] if "--private-tmp" in options else []
     shared = [Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")] if "--shared-scratch" in options else []
     keep = (home, *code_paths(code))
+    # the checks' own IPC namespace or uid: never the IPC objects of the user who runs an unconfined grader
+    own_ipc = "--private-tmp" in options or "--drop-in-child" in options
 
     def clean_up() -> None:
         empty(home)
@@ -148,22 +154,23 @@ def scratch_cleaner(options: list[str], code: list[Path]) -> Callable[[], None]:
             empty(folder, keep=keep)
         for folder in shared:
             empty(folder, owner=os.geteuid())
-        remove_sysv_ipc(os.geteuid())
+        if own_ipc:
+            remove_sysv_ipc(os.geteuid())
 
     return clean_up
 
 
-def as_nobody(task: Callable[[], None]) -> None:
+def as_checks_user(task: Callable[[], None], drop: int | None) -> None:
     """Run ``task`` as the checks' user: directly, or (a zygote that stayed root) in a child that drops to
-    nobody first, so root never touches what a check's code made and the owner may remove its IPC objects."""
-    if os.geteuid() != 0:
+    ``drop`` first, so root never touches what a check's code made and the owner may remove its IPC objects."""
+    if drop is None:
         task()
         return
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
-            drop_privileges()
+            drop_privileges(drop)
             task()
             code = 0
         finally:
@@ -212,16 +219,23 @@ def warm_torch() -> None:
     optimizer.step()
 
 
+def checks_uid(options: list[str]) -> int | None:
+    """The uid of ``--uid=N`` (the checks' uid when the grader is root), or None."""
+    given = [o.removeprefix("--uid=") for o in options if o.startswith("--uid=")]
+    return int(given[0]) if given else None
+
+
 def confine_self(code: list[Path], options: list[str]) -> None:
     """The zygote's own set-up, before it imports anything else (see :mod:`grader.sandbox.confine`)."""
     home = Path(os.environ["HOME"])
+    uid = checks_uid(options)
     if "--mount-scratch" in options:
-        build_file_system(home, Limits(), code)
+        build_file_system(home, Limits(), code, uid)
     if "--landlock" in options:
         writable = [home, *([Path("/tmp"), Path("/dev/shm")] if "--private-tmp" in options else [])]
         restrict_with_landlock(code, writable)
     if "--drop-privileges" in options:
-        drop_privileges()
+        drop_privileges(uid)
 
 
 def main() -> None:
@@ -239,8 +253,9 @@ def main() -> None:
 
     if "torch" in options:
         warm_torch()
-    drop = "--drop-in-child" in options
+    drop = checks_uid(options) if "--drop-in-child" in options else None
     clean_up = scratch_cleaner(options, code)
+    as_checks_user(clean_up, drop)  # what an earlier holder of the uid left in the machine's scratch folders
     gc.freeze()  # what was imported is never collected: the children's collections skip it, pages stay shared
     control = socket.socket(fileno=fd)
     pid = None
@@ -258,7 +273,7 @@ def main() -> None:
             reply = {"pid": pid}
         elif request.get("op") == "end" and pid is not None:
             try:
-                status, stopped = end_check(pid, float(request.get("grace", 0)), clean_up)
+                status, stopped = end_check(pid, float(request.get("grace", 0)), clean_up, drop)
                 reply = {"status": status, "stopped": stopped}
             except Exception as exc:  # noqa: BLE001 - the grader starts a new zygote, in new scratch folders
                 reply = {"error": f"clean-up failed: {exc}"}

@@ -2,8 +2,9 @@
 student code exists.
 
 **bubblewrap**: a minimal read-only file system (``/usr``, Python, the grader, the submission) with a
-size-capped tmpfs home, no network, own PID, IPC and UTS namespaces. As root the zygote becomes ``nobody``
-right after start (``--drop-privileges``), so its checks' children are ``nobody`` too.
+size-capped tmpfs home, no network, own PID, IPC and UTS namespaces. As root the zygote becomes the checks' uid
+(one of its own, :mod:`grader.sandbox.uids`) right after start (``--drop-privileges``), so its checks' children
+run as that uid too.
 
 **fallback** (root, no bubblewrap): where root may create namespaces, util-linux ``unshare`` gives the zygote
 its own mount, PID, IPC, network and UTS namespaces, and the zygote builds its file system much as bubblewrap
@@ -11,8 +12,9 @@ would (``--mount-scratch``: size-capped tmpfs home, ``/tmp`` and ``/dev/shm``; P
 where a folder on their way is closed to others). With Landlock, the zygote then confines itself and all it
 will fork to reading the same paths bubblewrap shows and writing only its scratch folders, without TCP, and
 without signalling or reaching abstract sockets outside (``--landlock``). The zygote stays root (it never runs
-student code) and each check's child becomes ``nobody`` right after the fork (``--drop-in-child``): without a
-PID namespace, a check's code can then neither kill its zygote nor escape its clean-up.
+student code) and each check's child becomes the checks' uid right after the fork (``--drop-in-child``): without
+a PID namespace, a check's code can then neither kill its zygote nor escape its clean-up. ``--uid=N`` names that
+uid.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pathlib import Path
 import grader
 from grader.sandbox.cgroup import Cgroup
 from grader.sandbox.isolation import UNSHARE_OPTIONS, isolation
-from grader.sandbox.limits import NOBODY, Limits, set_limits
+from grader.sandbox.limits import Limits, set_limits
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
@@ -72,7 +74,7 @@ def bwrap_command(bwrap: str, home: Path, code: list[Path], limits: Limits) -> l
     """A bubblewrap prefix: no network, own PIDs, and a file system of only the system, Python, ``code``
     (read-only) and ``home`` (the one writable place, a tmpfs of ``limits.home_bytes``)."""
     command = [bwrap, "--die-with-parent", "--new-session"]
-    if os.geteuid() == 0:  # no user namespace: the zygote drops to nobody itself, so RLIMIT_NPROC applies
+    if os.geteuid() == 0:  # no user namespace: the zygote drops to the checks' uid itself, so RLIMIT_NPROC applies
         command += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
         command += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
@@ -81,7 +83,7 @@ def bwrap_command(bwrap: str, home: Path, code: list[Path], limits: Limits) -> l
         command += ["--symlink", os.readlink(top), str(top)] if top.is_symlink() else ["--ro-bind", str(top), str(top)]
     command += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
     binds = code_paths(code)
-    # bwrap would create the missing parents of these mount points with mode 0700, unreadable for nobody
+    # bwrap would create the missing parents of these mount points with mode 0700, unreadable for the checks' uid
     parents = sorted({a for p in [*binds, home] for a in p.parents if a != Path("/")}, key=lambda a: len(a.parts))
     command += ["--perms", "01777", "--size", str(limits.home_bytes), "--tmpfs", "/tmp"]
     for parent in parents:
@@ -90,14 +92,15 @@ def bwrap_command(bwrap: str, home: Path, code: list[Path], limits: Limits) -> l
         command += ["--ro-bind", str(path), str(path)]
     for folder in course_only():  # an empty, read-only folder in its place
         command += ["--tmpfs", str(folder), "--remount-ro", str(folder)]
-    # as root the tmpfs belongs to root and the zygote becomes nobody: world-writable (nothing else lives there)
+    # as root the tmpfs belongs to root and the zygote drops to the checks' uid: world-writable (nothing else there)
     command += ["--perms", "01777", "--size", str(limits.home_bytes), "--tmpfs", str(home)]
     return command + ["--proc", "/proc", "--dev", "/dev", "--chdir", str(home)]
 
 
-def confine(limits: Limits, home: Path, code: list[Path], group: Cgroup | None) -> Confinement:
+def confine(limits: Limits, home: Path, code: list[Path], group: Cgroup | None, uid: int) -> Confinement:
     """The strongest confinement this machine allows for a zygote whose checks read ``code`` and write ``home``;
-    ``group``: the zygote's cgroup (entered before ``exec``, so everything the zygote starts is in it)."""
+    ``group``: the zygote's cgroup (entered before ``exec``, so everything the zygote starts is in it); ``uid``:
+    the checks' uid when the grader is root."""
     how = isolation()
     pids_limited = group is not None and "pids" in (how.cgroup_controllers or ())
 
@@ -110,14 +113,14 @@ def confine(limits: Limits, home: Path, code: list[Path], group: Cgroup | None) 
         return Confinement(
             preexec=preexec,
             prefix=bwrap_command(how.bubblewrap, home, code, limits),
-            options=["--private-tmp", *(["--drop-privileges"] if how.as_root else [])],
+            options=["--private-tmp", *(["--drop-privileges", f"--uid={uid}"] if how.as_root else [])],
             own_pids=True,
         )
-    if not how.as_nobody:  # refused for summative grading (isolation().refusals); a separate process only
+    if not how.as_other_user:  # refused for summative grading (isolation().refusals); a separate process only
         return Confinement(preexec=preexec)
-    os.chown(home, NOBODY, NOBODY)
-    # without Landlock, nobody may write to the machine's shared scratch folders (/var/tmp even in a mount ns)
-    options = ["--drop-in-child", "--landlock" if how.landlock else "--shared-scratch"]
+    os.chown(home, uid, uid)
+    # without Landlock, the checks may write to the machine's shared scratch folders (/var/tmp even in a mount ns)
+    options = ["--drop-in-child", f"--uid={uid}", "--landlock" if how.landlock else "--shared-scratch"]
     if how.unshare:
         prefix = [how.unshare, *UNSHARE_OPTIONS, "--"]
         return Confinement(preexec, prefix, ["--mount-scratch", "--private-tmp", *options], own_pids=True)
@@ -125,9 +128,9 @@ def confine(limits: Limits, home: Path, code: list[Path], group: Cgroup | None) 
 
 
 # -- run inside the zygote, as root, before it imports anything else ---------------------------------------------
-def build_file_system(home: Path, limits: Limits, code: list[Path]) -> None:
+def build_file_system(home: Path, limits: Limits, code: list[Path], uid: int) -> None:
     """In the zygote's own mount namespace, as bubblewrap would: size-capped tmpfs on ``/tmp``, ``/dev/shm`` and
-    ``home`` (nobody's), and Python and ``code`` reachable by nobody, read-only. A folder on their way that others
+    ``home`` (``uid``'s), and Python and ``code`` reachable by other users, read-only. A folder on their way that others
     may not enter (``/root`` for a Python of pyenv) or that a tmpfs now covers is replaced by a tmpfs holding
     only the way down to them, and each is bound there again."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -159,7 +162,7 @@ def build_file_system(home: Path, limits: Limits, code: list[Path]) -> None:
     for folder in course_only():  # an empty, read-only folder in its place
         mount("tmpfs", folder, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
     home.mkdir(parents=True, exist_ok=True)
-    mount("tmpfs", home, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.home_bytes},mode=0700,uid={NOBODY},gid={NOBODY}")
+    mount("tmpfs", home, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.home_bytes},mode=0700,uid={uid},gid={uid}")
     os.chdir(home)
 
 

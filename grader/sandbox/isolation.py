@@ -5,10 +5,11 @@ Two modes (:mod:`grader.sandbox.confine` starts them):
 * **bubblewrap** wherever ``bwrap`` can create its namespaces (as root, or unprivileged where user namespaces
   are allowed);
 * the **fallback** otherwise (containers such as Gradescope's refuse the namespaces bubblewrap needs). As
-  root it uses what the kernel still allows, each probed here: ``nobody`` for every check's code, util-linux's
+  root it uses what the kernel still allows, each probed here: a uid of its own for every zygote's checks
+  (:mod:`grader.sandbox.uids`; ``nobody`` where none can be had), util-linux's
   ``unshare`` for own mount, PID, IPC, network and UTS namespaces (root with ``CAP_SYS_ADMIN`` only), and
   Landlock (an unprivileged kernel facility, through the ``landlockpy`` binding) for the file system, TCP and
-  signals. Where neither Landlock nor namespaces exist, only file permissions keep the course from ``nobody``.
+  signals. Where neither Landlock nor namespaces exist, only file permissions keep the course from that user.
 
 In both modes, a cgroup per zygote (:mod:`grader.sandbox.cgroup`) holds a check's processes to its limits as a
 whole where the machine allows it. :func:`isolation` describes what holds in one line (every sandboxed grading
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from grader.sandbox.cgroup import controllers, hierarchy
 from grader.sandbox.limits import Limits
+from grader.sandbox.uids import SANDBOX_UIDS, mapped
 
 #: util-linux ``unshare`` options of the fallback: the zygote is PID 1 of its own namespaces, /proc its own.
 UNSHARE_OPTIONS = ("--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--ipc", "--net", "--uts")
@@ -95,7 +97,8 @@ class Isolation:
 
     bubblewrap: str | None
     as_root: bool
-    nobody_runs_python: bool  # Python is readable by nobody, so the checks' code can run as nobody
+    others_run_python: bool  # Python is readable by other users, so the checks' code can run as one
+    own_uids: bool  # as root, each zygote's checks get a uid of their own (else they share nobody)
     unshare: str | None  # the fallback's namespaces
     landlock: int  # the fallback's Landlock ABI
     cgroup_controllers: frozenset[str] | None  # None: no cgroup per zygote
@@ -105,15 +108,16 @@ class Isolation:
         return self.bubblewrap is None
 
     @property
-    def as_nobody(self) -> bool:
-        """Whether the checks' code runs as ``nobody`` (root drops it; bubblewrap as a user maps a user ns)."""
-        return self.as_root and (self.bubblewrap is not None or self.nobody_runs_python)
+    def as_other_user(self) -> bool:
+        """Whether the checks' code runs as another user than the grader's (root drops to the checks' uid;
+        bubblewrap as a user maps a user namespace)."""
+        return self.as_root and (self.bubblewrap is not None or self.others_run_python)
 
     def unreadable(self, paths: list[Path]) -> Path | None:
         """The first of ``paths`` (existing folders) the checks' code could not read here: bubblewrap and the
         fallback's mount namespace rebuild the way down to each, so only its own mode counts; otherwise every
         folder on the way must let others in too."""
-        if not self.as_nobody:
+        if not self.as_other_user:
             return None
         rebuilt = not self.fallback or self.unshare is not None
         wanted = stat.S_IROTH | stat.S_IXOTH
@@ -129,14 +133,14 @@ class Isolation:
             return []
         if not self.as_root:
             return ["student code would run as your own user, with your files and secrets (not root, no bubblewrap)"]
-        if not self.nobody_runs_python:
+        if not self.others_run_python:
             return [
-                f"student code would run as root: Python ({sys.prefix}) is not readable by nobody; use a Python "
+                f"student code would run as root: Python ({sys.prefix}) is not readable by others; use a Python "
                 "installed in a world-readable place (not under /root), or install bubblewrap"
             ]
         if self.landlock == 0 and reachable_by_others(course):
             return [
-                f"the course's hidden checks and solutions in {course} are readable by nobody (no bubblewrap, no "
+                f"the course's hidden checks and solutions in {course} are readable by others (no bubblewrap, no "
                 f"Landlock): make the course folder unreadable to others (chmod o= {course}), or install bubblewrap"
             ]
         return []
@@ -146,22 +150,26 @@ class Isolation:
         limits = Limits()
         home = f"home a {limits.home_bytes >> 20} MiB tmpfs"
         if not self.fallback:
-            user = "runs as nobody" if self.as_root else "runs in a user namespace"
+            user = f"the checks run as {self._checks_user}" if self.as_root else "runs in a user namespace"
             parts = [
                 f"sandbox: bubblewrap ({user}",
                 "no network, own PID and IPC namespaces",
                 f"file system: /usr, Python, the grader and the submission read-only, {home}",
             ]
-        elif not self.as_nobody:
-            who = "YOUR OWN USER (not root)" if not self.as_root else "ROOT (Python is not readable by nobody)"
+        elif not self.as_other_user:
+            who = "YOUR OWN USER (not root)" if not self.as_root else "ROOT (Python is not readable by others)"
             parts = [f"sandbox WITHOUT bubblewrap (fallback): student code runs as {who}", "separate process"]
         else:
             parts = [
-                "sandbox WITHOUT bubblewrap (fallback as root: each check runs as nobody",
+                f"sandbox WITHOUT bubblewrap (fallback as root: the checks run as {self._checks_user}",
                 *self._fallback_words(course),
             ]
         parts.append(self._cgroup_words())
         return "; ".join(parts) + ")"
+
+    @property
+    def _checks_user(self) -> str:
+        return "a uid of their own" if self.own_uids else "nobody"
 
     def _fallback_words(self, course: Path | None) -> list[str]:
         home = f"home a {Limits().home_bytes >> 20} MiB tmpfs"
@@ -176,17 +184,17 @@ class Isolation:
             )
         else:
             hidden = course is not None and not reachable_by_others(course)
-            where = "not readable by nobody" if hidden else "READABLE by nobody unless you chmod o= the course"
+            where = "not readable by others" if hidden else "READABLE by the checks unless you chmod o= the course"
             words.append(
-                f"no Landlock: the course's files are {where}; writes wherever nobody may (nobody's entries in /tmp, "
-                "/var/tmp and /dev/shm are removed after each check)"
+                f"no Landlock: the course's files are {where}; writes wherever others may (the checks' entries in "
+                "/tmp, /var/tmp and /dev/shm are removed after each check)"
             )
         if not self.unshare:
             words.append("no TCP (Landlock), UDP open" if self.landlock >= 4 else "NETWORK reachable")
             words.append(
                 "no signals or abstract sockets outside its sandbox (Landlock)"
                 if self.landlock >= 6
-                else "signals to other processes of nobody possible"
+                else ("no signals to other sandboxes (a uid each)" if self.own_uids else "signals to nobody possible")
             )
             words.append("SysV IPC objects and processes it leaves removed after each check")
         return words
@@ -195,8 +203,8 @@ class Isolation:
         limits = Limits()
         if self.cgroup_controllers is None:
             return (
-                "limits per process only (no cgroup): CPU time and memory count each process apart, and the "
-                f"{limits.processes}-process limit is shared by every sandbox running as the same user"
+                "limits per process only (no cgroup): CPU time and memory count each process apart, "
+                + self._process_limit_words()
             )
         words = "per check for all its processes together (cgroup v2): CPU time"
         if "memory" in self.cgroup_controllers:
@@ -206,7 +214,14 @@ class Isolation:
         missing = [name for name in ("memory", "pids") if name not in self.cgroup_controllers]
         if missing:
             words += f" (no {' or '.join(missing)} controller here: those limits are per process)"
-        return words
+        return words + ("" if "pids" in self.cgroup_controllers else "; " + self._process_limit_words())
+
+    def _process_limit_words(self) -> str:
+        """What ``RLIMIT_NPROC`` counts: every process of the checks' uid on the machine."""
+        limit = Limits().processes
+        if self.as_root and self.own_uids:
+            return f"the {limit}-process limit counts the processes of the zygote's own uid only"
+        return f"the {limit}-process limit is shared by every sandbox running as the same user"
 
 
 @functools.cache
@@ -220,7 +235,8 @@ def isolation() -> Isolation:
         bubblewrap=bwrap,
         as_root=as_root,
         # with its own mount namespace the fallback binds Python where nobody reaches it, as bubblewrap does
-        nobody_runs_python=as_root and (all(readable_by_others(p) for p in python_paths()) or bool(namespaces)),
+        others_run_python=as_root and (all(readable_by_others(p) for p in python_paths()) or bool(namespaces)),
+        own_uids=as_root and mapped(SANDBOX_UIDS),
         unshare=namespaces,
         landlock=landlock_abi() if fallback_probes else 0,
         cgroup_controllers=controllers() if hierarchy() is not None else None,

@@ -11,7 +11,8 @@ import resource
 from dataclasses import dataclass
 from pathlib import Path
 
-#: The uid and gid student code runs as when the grader is root (``nobody``; no supplementary groups).
+#: The uid and gid student code runs as when the grader is root and no uid of its own can be claimed
+#: (:mod:`grader.sandbox.uids`).
 NOBODY = 65534
 
 
@@ -49,7 +50,7 @@ def child_environment(home: Path) -> dict[str, str]:
 def set_limits(limits: Limits, processes: bool = True) -> None:
     """The rlimits of ``limits`` for this process and its children. ``processes=False`` leaves
     ``RLIMIT_NPROC`` alone: it counts every process of the uid on the machine, so where a cgroup limits the
-    check's processes (``pids.max``), other sandboxes running as ``nobody`` must not use up this one's share."""
+    check's processes (``pids.max``), nothing else running as the checks' uid may use up this one's share."""
     for limit, value in (
         (resource.RLIMIT_AS, limits.memory_bytes),
         (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -62,8 +63,8 @@ def set_limits(limits: Limits, processes: bool = True) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
 
 
-def drop_privileges() -> None:
-    """Become ``nobody`` for good (root only): no supplementary groups, then gid, then uid."""
+def drop_privileges(uid: int) -> None:
+    """Become ``uid`` for good (root only): no supplementary groups, then gid (the same number), then uid."""
     os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
+    os.setgid(uid)
+    os.setuid(uid)

@@ -9,6 +9,9 @@ the next check. Under bubblewrap a check's code runs as the same uid as the zygo
 then the zygote stops answering, the grader kills its whole process group (and cgroup) and starts a new one
 for the next check.
 
+When the grader is root, the checks run as a uid of the zygote's own (:mod:`grader.sandbox.uids`), claimed at the
+first start and released at :meth:`Zygote.close`.
+
 The zygote's folder (mode 0711, the grader's) holds the output files of the checks (0600, opened by the grader
 and handed over as descriptors) and the home, the only folder the checks may write to.
 """
@@ -32,6 +35,7 @@ from grader.sandbox.confine import confine
 from grader.sandbox.isolation import isolation
 from grader.sandbox.limits import Limits, child_environment
 from grader.sandbox.scratch import remove_tree, stale_entries
+from grader.sandbox.uids import UidClaim, claim_uid
 
 #: Limits of the zygote itself; each check's child lowers its CPU limit to the check's own.
 ZYGOTE_LIMITS = Limits(cpu_seconds=24 * 3600)
@@ -66,6 +70,7 @@ class Zygote:
         self.child_pid: int | None = None  # the current check's child (a PID inside the namespace if own_pids)
         self.own_pids = False
         self.cgroup: Cgroup | None = None
+        self.uid: UidClaim | None = None
 
     def start(self) -> None:
         """Start the zygote (once; it imports in the background until the first request)."""
@@ -77,13 +82,14 @@ class Zygote:
         if unreadable is not None:
             raise ZygoteGone(
                 f"{unreadable} is not readable by other users, and the sandbox runs the submission's code as "
-                f"nobody: make it readable (chmod -R a+rX {unreadable})"
+                f"another user: make it readable (chmod -R a+rX {unreadable})"
             )
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         home = self.workdir / "home"
         home.mkdir(mode=0o700)
         self.cgroup = Cgroup.create()
-        confinement = confine(ZYGOTE_LIMITS, home, code, self.cgroup)
+        self.uid = self.uid or claim_uid()
+        confinement = confine(ZYGOTE_LIMITS, home, code, self.cgroup, self.uid.uid)
         self.own_pids = confinement.own_pids
         options = [*confinement.options, *(["torch"] if package.is_dir() and uses_torch(package) else [])]
         command = [sys.executable, "-I", "-B", "-m", "grader.sandbox.child", str(self.impl_root), self.assignment]
@@ -166,6 +172,9 @@ class Zygote:
     def close(self) -> None:
         self.stop()
         remove_tree(self.workdir)
+        if self.uid is not None:
+            self.uid.release()
+            self.uid = None
 
 
 def private_file(path: str, flags: int) -> int:

@@ -10,6 +10,7 @@ time: the child may use 7 s) and the other checks (``halve``, ``Counter``) must 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import socket
@@ -23,6 +24,7 @@ from helpers import MODE_WORDS, NOT_GRADED, by_check, check_results, run_cli, sa
 
 from grader.sandbox.cgroup import hierarchy
 from grader.sandbox.isolation import SYSTEM_PATH
+from grader.sandbox.limits import NOBODY, Limits
 
 HALVE = """
 
@@ -246,6 +248,24 @@ def test_nothing_is_left_on_the_machine(sandbox_mode: str, fake_course: Path, tm
     assert not [p for d in ("/tmp", "/var/tmp", "/dev/shm") for p in Path(d).glob(f"rlgrade-left-{token}")]
     assert SHM_KEY not in shm_keys(), "a System V shared-memory segment of the submission survived the grading"
     assert not running("sleep 3003")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader runs the checks as a uid of their own")
+def test_the_process_limit_is_not_shared_with_nobody(sandbox_mode: str, fake_course: Path, tmp_path: Path) -> None:
+    """RLIMIT_NPROC counts every process of a uid on the machine: with ``nobody`` over the sandbox's process limit
+    (other graders' sandboxes, or anything else running as nobody), a check's code still forks, because each
+    zygote's checks run as a uid of their own, neither root nor nobody."""
+    sleep = shutil.which("sleep", path=SYSTEM_PATH)
+    over = Limits().processes + 4
+    others = [subprocess.Popen([sleep, "600"], user=NOBODY, group=NOBODY, extra_groups=[]) for _ in range(over)]
+    body = "    pid = os.fork()\n    if pid == 0:\n        os._exit(0)\n    os.waitpid(pid, 0)\n"
+    body += "    return 2 * x if os.getuid() not in (0, 65534) and os.getgid() not in (0, 65534) else -1.0\n"
+    try:
+        assert attack(fake_course, tmp_path, body, sandbox_mode)["test_double"]["score"] == 2
+    finally:
+        for process in others:
+            process.kill()
+            process.wait()
 
 
 def test_no_state_survives_into_the_next_check(sandbox_mode: str, fake_course: Path, tmp_path: Path) -> None:
