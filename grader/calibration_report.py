@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.calibration import REFERENCE, CheckCalibration, SpecCalibration, upper_bound
+from grader.calibration import REFERENCE, CheckCalibration, Runs, SpecCalibration, upper_bound
 
 
 def need_text(low: float | None, high: float | None) -> str:
@@ -194,3 +194,59 @@ def plot(cal: CheckCalibration, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def read_report(path: Path) -> tuple[list[CheckCalibration], float]:
+    """The calibrations an earlier ``<assignment>.json`` holds (nan values back from ``null``), and its wall
+    seconds."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    checks = []
+    for entry in data["checks"]:
+        specs = []
+        for spec in entry["specs"]:
+            runs = [
+                Runs(
+                    r["label"], r["seeds"], [math.nan if v is None else float(v) for v in r["values"]], r["steps"],
+                    r["seconds"], r["passed"], r.get("variant", False),
+                )
+                for r in spec["runs"]
+            ]  # fmt: skip
+            specs.append(
+                SpecCalibration(
+                    spec["description"], spec["low"], spec["high"], spec["graded_seed"], spec["budget"], runs
+                )
+            )
+        checks.append(CheckCalibration(entry["check"], specs))
+    return checks, float(data["wall_seconds"])
+
+
+def kept_from_report(
+    report: Path, specs: list[Any], rerun: list[str], seeds: list[int]
+) -> tuple[list[CheckCalibration], float]:
+    """The earlier report's calibrations of every check of ``specs`` (all of the assignment's) not in ``rerun``,
+    and its wall seconds. Each kept check must still run what its report says (description, bounds, graded seed)
+    on ``seeds``: otherwise ``ValueError`` names what to re-run (raised before any run, not after)."""
+    checks, wall_seconds = read_report(report)
+    earlier = {c.check: c for c in checks}
+    kept, stale = [], set()
+    for spec in specs:
+        cal = earlier.get(spec.check)
+        if spec.check in rerun or cal is None:
+            continue
+        said = [(s.description, s.low, s.high, s.graded_seed) for s in cal.specs]
+        if (spec.describe_run(), *spec.bounds(), spec.seed) not in said or cal.specs[0].runs[0].seeds != seeds:
+            stale.add(spec.check)
+        elif cal not in kept:
+            kept.append(cal)
+    if stale:
+        raise ValueError(
+            f"{report} no longer matches these checks (changed since, or other seeds): re-run them too with "
+            f"--checks: {' '.join(sorted(stale))}"
+        )
+    return kept, wall_seconds
+
+
+def in_check_order(calibrations: list[CheckCalibration], specs: list[Any]) -> list[CheckCalibration]:
+    """``calibrations`` in the order of the checks' specs."""
+    order = list(dict.fromkeys(spec.check for spec in specs))
+    return sorted(calibrations, key=lambda c: order.index(c.check))

@@ -188,15 +188,21 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Run the learning checks' specs of one assignment on unseen seeds; write the report; 1 if one is unsound."""
-    from grader.calibration import calibrate, unsound
-    from grader.calibration_report import write_report
+    """Run the learning checks' specs of one assignment on unseen seeds; write the report; 1 if one is unsound.
+    With ``--checks``, the other checks of an earlier report in ``--out`` keep their calibration."""
+    from grader.calibration import calibrate, find_specs, unsound
+    from grader.calibration_report import in_check_order, kept_from_report, write_report
 
     course = course_root(args)
     assignment = find_assignment(course, args.hw)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    earlier = Path(args.out) / f"{assignment}.json"
     started = time.monotonic()
     try:
+        specs = find_specs(course, assignment)
+        kept, before = (
+            kept_from_report(earlier, specs, args.checks, seeds) if args.checks and earlier.is_file() else ([], 0.0)
+        )
         calibrations = calibrate(course, assignment, seeds, args.mutant_seeds, args.workers, args.checks)
     except ValueError as err:
         raise GradingError(str(err)) from None
@@ -204,7 +210,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise GradingError(
             f"{assignment} has no learning-check specs" + (f" named {args.checks}" if args.checks else "")
         )
-    paths = write_report(assignment, calibrations, Path(args.out).resolve(), time.monotonic() - started)
+    calibrations = in_check_order([*kept, *calibrations], specs)
+    paths = write_report(assignment, calibrations, Path(args.out).resolve(), time.monotonic() - started + before)
     print((Path(args.out) / f"{assignment}.md").read_text())
     print("\nwrote " + ", ".join(str(p) for p in paths[:2]) + f" and {len(paths) - 2} plots")
     problems = unsound(calibrations, args.min_pass_rate)

@@ -54,6 +54,20 @@ def test_calibration_report_of_a_sound_check(tmp_path: Path) -> None:
     assert "each mutant on the first 2 of them" in report
 
 
+def test_a_run_of_some_checks_keeps_the_others_of_the_report(tmp_path: Path) -> None:
+    """``--checks`` re-runs the checks it names and keeps the report's other checks, in file order; it refuses
+    (before running anything) when a kept check was calibrated on other seeds."""
+    sarsa = "test_sarsa_cliff_safe_path"
+    assert calibrate(tmp_path, "--mutant-seeds", "0").returncode == 0
+    proc = calibrate(tmp_path, "--mutant-seeds", "0", "--checks", sarsa)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "hw02_tabular.json").read_text())
+    assert [c["check"] for c in data["checks"]] == [CLIFF, sarsa]
+    assert f"## {CLIFF}" in (tmp_path / "hw02_tabular.md").read_text()
+    proc = calibrate(tmp_path, "--mutant-seeds", "0", "--seeds", "2")
+    assert proc.returncode != 0 and f"re-run them too with --checks: {sarsa}" in proc.stderr, proc.stderr
+
+
 def test_every_learning_check_can_be_calibrated() -> None:
     """Every spec of every assignment answers what `rlgrade calibrate` and its report ask (hw09's and hw11's lacked
     describe_run, and their calibration crashed only after all its runs)."""
