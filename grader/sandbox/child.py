@@ -1,20 +1,20 @@
 """The sandboxed side: a zygote that forks one fresh child per check, and the child's request loop.
 
 Started by :class:`grader.sandbox.zygote.Zygote` inside the confinement of :mod:`grader.sandbox.confine` as ``python
--I -B -m grader.sandbox.child ROOT ASSIGNMENT FD [OPTIONS] [torch]`` with its control connection (a
+-I -B -m grader.sandbox.child ROOT ASSIGNMENT FD [OPTIONS] [torch] [pettingzoo]`` with its control connection (a
 ``SOCK_SEQPACKET`` socket) on file descriptor FD. Before it imports anything else it sets up what the options say
 (``--mount-scratch``: tmpfs scratch folders, ``--landlock``: confine itself, ``--drop-privileges``: become the
-checks' uid, given by ``--uid=N``); then it imports numpy, Gymnasium (and torch when the submission uses it) once,
-but never the student's code. Per check, the grader sends ``fork`` with the check's seed and CPU limit and two
-descriptors (the connection the check talks over and the file for its output); the forked child becomes the checks'
-uid if the zygote stayed root (``--drop-in-child``), seeds the global RNGs, lowers its CPU limit and serves requests
-until the grader closes the connection. ``end`` stops the check: the zygote waits ``grace`` seconds for the child to
-exit, kills every process below it (the zygote is a child subreaper, so whatever a check starts stays below it, even
-in a new session), removes what the check left in its scratch folders (``--private-tmp``: also ``/tmp`` and
-``/dev/shm``; ``--shared-scratch``: the checks' uid's entries in the machine's) and its System V IPC objects, and
-replies with the child's exit status (negative: the signal that killed it). The same clean-up runs once before the
-first check, for whatever an earlier holder of the uid left in the machine's scratch folders.
-"""
+checks' uid, given by ``--uid=N``); then it imports numpy, Gymnasium (and torch or PettingZoo where the submission
+imports them) once, but never the student's code. Per check, the grader sends ``fork`` with the check's seed and CPU
+limit and two descriptors (the connection the check talks over and the file for its output); the forked child
+becomes the checks' uid if the zygote stayed root (``--drop-in-child``), seeds the global RNGs, lowers its CPU limit
+and serves requests until the grader closes the connection. ``end`` stops the check: the zygote waits ``grace``
+seconds for the child to exit, kills every process below it (the zygote is a child subreaper, so whatever a check
+starts stays below it, even in a new session), removes what the check left in its scratch folders
+(``--private-tmp``: also ``/tmp`` and ``/dev/shm``; ``--shared-scratch``: the checks' uid's entries in the
+machine's) and its System V IPC objects, and replies with the child's exit status (negative: the signal that killed
+it). The same clean-up runs once before the first check, for whatever an earlier holder of the uid left in the
+machine's scratch folders."""
 
 from __future__ import annotations
 
@@ -253,6 +253,8 @@ def main() -> None:
 
     if "torch" in options:
         warm_torch()
+    if "pettingzoo" in options:  # the submission's envs, and the API test checks run beside them
+        import pettingzoo.test  # noqa: F401
     drop = checks_uid(options) if "--drop-in-child" in options else None
     clean_up = scratch_cleaner(options, code)
     as_checks_user(clean_up, drop)  # what an earlier holder of the uid left in the machine's scratch folders
