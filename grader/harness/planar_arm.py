@@ -43,7 +43,7 @@ def end_effector(angles: np.ndarray, links: np.ndarray) -> np.ndarray:
     """The end effector of a planar chain: Σ_i l_i (cos φ_i, sin φ_i) with φ_i = q_1 + … + q_i (the env's own
     kinematics; the students write theirs in hw11's ``robotics.py``)."""
     phi = np.cumsum(angles)
-    return np.array([links @ np.cos(phi), links @ np.sin(phi)])
+    return np.array([np.sum(links * np.cos(phi)), np.sum(links * np.sin(phi))])
 
 
 class PlanarArmEnv(gym.Env):

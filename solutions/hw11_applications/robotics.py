@@ -224,8 +224,8 @@ class ReachingTD3:
             actor_loss.backward()
             self.actor_optimizer.step()
             with torch.no_grad():
-                for target, online in self.pairs():
-                    for target_param, param in zip(target.parameters(), online.parameters(), strict=True):
+                for target_net, net in self.pairs():
+                    for target_param, param in zip(target_net.parameters(), net.parameters(), strict=True):
                         target_param.mul_(1.0 - self.tau).add_(param, alpha=self.tau)
         return float(critic_loss.item())
         # END SOLUTION
