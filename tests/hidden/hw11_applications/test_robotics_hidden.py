@@ -19,7 +19,7 @@ REACHING_HIDDEN = DeepSpec(
     env_id="grader.harness.planar_arm:PlanarArm-v0",
     steps=8000,
     seed=2151,
-    low=-30.0,
+    low=-25.0,
     eval_episodes=20,
     hparams=ARM_HPARAMS,
     env_kwargs={"links": (1.2, 0.6), "radius": (0.4, 0.9), "angle": (0.0, np.pi)},
@@ -77,6 +77,6 @@ def test_update_target_random(impl):
 @pytest.mark.points(3)
 @pytest.mark.timeout(60)
 def test_td3_reaches_targets_hidden(impl):
-    """ReachingTD3 reaches targets in the upper half-plane with links (1.2, 0.6): mean return ≥ −30 after 8000 steps."""
+    """ReachingTD3 reaches targets in the upper half-plane with links (1.2, 0.6): mean return ≥ −25 after 8000 steps."""
     torch.set_num_threads(1)
     REACHING_HIDDEN.assert_learns(impl.attr("robotics", "ReachingTD3"), "check the exact checks first")
