@@ -70,4 +70,40 @@ VARIANTS = [
             "test_self_play_never_loses_to_random",
         ),
     ),
+    Variant(
+        id="robotics-geometric-jacobian-lerp",
+        assignment=_A,
+        description="forward kinematics by a loop over the links; the Jacobian as the geometric one, column j = "
+        "ẑ × (p − joint j) from the joint positions; the soft update with torch's lerp_",
+        edits=(
+            Edit(
+                "robotics.py",
+                """    phi = np.cumsum(np.asarray(angles, dtype=np.float64))
+    links = np.asarray(links, dtype=np.float64)
+    return np.array([links @ np.cos(phi), links @ np.sin(phi)])""",
+                """    x = y = phi = 0.0
+    for q, length in zip(angles, links, strict=True):
+        phi += float(q)
+        x, y = x + float(length) * np.cos(phi), y + float(length) * np.sin(phi)
+    return np.array([x, y])""",
+            ),
+            Edit(
+                "robotics.py",
+                """    phi = np.cumsum(np.asarray(angles, dtype=np.float64))
+    links = np.asarray(links, dtype=np.float64)
+    columns = np.stack([-links * np.sin(phi), links * np.cos(phi)])
+    return np.cumsum(columns[:, ::-1], axis=1)[:, ::-1]""",
+                """    n = len(angles)
+    joints = [np.zeros(2)] + [forward_kinematics(angles[:i], links[:i]) for i in range(1, n)]
+    tip = forward_kinematics(angles, links)
+    return np.stack([[-(tip - joint)[1], (tip - joint)[0]] for joint in joints], axis=1)""",
+            ),
+            Edit(
+                "robotics.py",
+                "                        target_param.mul_(1.0 - self.tau).add_(param, alpha=self.tau)",
+                "                        target_param.lerp_(param, self.tau)",
+            ),
+        ),
+        calibrated_on=("test_td3_reaches_targets", "test_td3_reaches_targets_hidden"),
+    ),
 ]
