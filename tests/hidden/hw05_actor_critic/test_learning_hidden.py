@@ -11,13 +11,15 @@ import pytest
 from grader.harness.actor_critic import A2C_HPARAMS
 from grader.harness.deep_control import DeepSpec
 
-# The public check's spec on another seed (7), with a shared trunk (the public check trains separate networks).
+# The public check's spec on another seed (7), with a shared trunk (the public check trains separate networks). The
+# budget is 250k steps: at 150k, orthogonal initialisation passed 30/30 calibration seeds but one only at the last
+# evaluation (98.8k ± 30.9k steps to pass, budget margin +1.7 sd); the runs up to their first pass do not depend on it.
 HIDDEN_CARTPOLE = DeepSpec(
     check="test_hidden_a2c_cartpole_shared_trunk",
     module="a2c",
     agent="A2CAgent",
     env_id="CartPole-v1",
-    steps=150_000,
+    steps=250_000,
     seed=7,
     low=300.0,
     semantics="best",
@@ -31,7 +33,7 @@ HIDDEN_CARTPOLE = DeepSpec(
 @pytest.mark.points(6)
 @pytest.mark.timeout(60)
 def test_hidden_a2c_cartpole_shared_trunk(impl):
-    """A2C on 8 CartPole-v1 envs, shared trunk, another seed: a deterministic evaluation ≥ 300 within 150k steps"""
+    """A2C on 8 CartPole-v1 envs, shared trunk, another seed: a deterministic evaluation ≥ 300 within 250k steps"""
     HIDDEN_CARTPOLE.assert_learns(
         impl.attr("a2c", "A2CAgent"), "the public check's task on another seed, with shared=True (one trunk)"
     )

@@ -16,7 +16,7 @@ _END_OF_INIT = """        if self.continuous:
             self.log_std = nn.Parameter(torch.full((n_out,), float(log_std_init)))
         # END SOLUTION
 """
-LEARNING_CHECKS = ("test_a2c_cartpole", "test_hidden_a2c_point_mass")
+LEARNING_CHECKS = ("test_a2c_cartpole", "test_hidden_a2c_cartpole_shared_trunk", "test_hidden_a2c_point_mass")
 
 
 def reinitialised(init: str) -> Edit:
