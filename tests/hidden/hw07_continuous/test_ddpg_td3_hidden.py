@@ -258,7 +258,7 @@ HIDDEN_PENDULUM = DeepSpec(
     env_id="Pendulum-v1",
     steps=10_000,
     seed=7,
-    low=-200.0,
+    low=-250.0,
     semantics="best",
     eval_every=1000,
     eval_episodes=10,
@@ -269,7 +269,7 @@ HIDDEN_PENDULUM = DeepSpec(
 @pytest.mark.points(6)
 @pytest.mark.timeout(90)
 def test_hidden_td3_pendulum_other_seed(impl):
-    """TD3 learns Pendulum-v1 on another seed: best mean return ≥ −200 within 10k env steps"""
+    """TD3 learns Pendulum-v1 on another seed: best mean return ≥ −250 within 10k env steps"""
     HIDDEN_PENDULUM.assert_learns(impl.attr("td3", "TD3Agent"), "the same task as the public check, another seed")
 
 
@@ -282,7 +282,7 @@ HIDDEN_POINT_MASS = DeepSpec(
     env_id="grader.harness.point_mass:PointMass-v0",
     steps=5000,
     seed=8,
-    low=90.0,
+    low=60.0,
     semantics="best",
     eval_every=1000,
     eval_episodes=10,
@@ -293,7 +293,7 @@ HIDDEN_POINT_MASS = DeepSpec(
 @pytest.mark.points(5)
 @pytest.mark.timeout(90)
 def test_hidden_td3_point_mass(impl):
-    """TD3 on the kit's PointMass (2-D, 50 steps): best mean return ≥ 90 (% of the way) within 5k env steps"""
+    """TD3 on the kit's PointMass (2-D, 50 steps): best mean return ≥ 60 (% of the way) within 5k env steps"""
     HIDDEN_POINT_MASS.assert_learns(
         impl.attr("td3", "TD3Agent"),
         "two actions in [−1, 1]: the velocity; heading straight for the goal covers ≈ 99.7 % of the way, random play 0",

@@ -342,7 +342,7 @@ TD3_PENDULUM = DeepSpec(
     env_id="Pendulum-v1",
     steps=10_000,
     seed=1,
-    low=-200.0,
+    low=-250.0,
     semantics="best",
     eval_every=1000,
     eval_episodes=10,
@@ -353,10 +353,10 @@ TD3_PENDULUM = DeepSpec(
 @pytest.mark.points(10)
 @pytest.mark.timeout(90)
 def test_td3_pendulum(impl):
-    """TD3 learns Pendulum-v1: best mean deterministic return ≥ −200 over 10 episodes within 10k env steps"""
+    """TD3 learns Pendulum-v1: best mean deterministic return ≥ −250 over 10 episodes within 10k env steps"""
     TD3_PENDULUM.assert_learns(
         impl.attr("td3", "TD3Agent"),
-        "the grader evaluates act(obs, deterministic=True) every 1000 steps and stops at the first evaluation ≥ −200; "
+        "the grader evaluates act(obs, deterministic=True) every 1000 steps and stops at the first evaluation ≥ −250; "
         "random play gets ≈ −1200 and a correct agent passes after 4k-6k steps. Check the exact checks first: the "
         "actor's scale, the targets, which networks each update moves, the sign of the actor loss",
     )
@@ -369,7 +369,7 @@ DDPG_PENDULUM = DeepSpec(
     env_id="Pendulum-v1",
     steps=8000,
     seed=2,
-    low=-200.0,
+    low=-250.0,
     semantics="best",
     eval_every=1000,
     eval_episodes=10,
@@ -380,7 +380,7 @@ DDPG_PENDULUM = DeepSpec(
 @pytest.mark.points(6)
 @pytest.mark.timeout(90)
 def test_ddpg_pendulum(impl):
-    """DDPG (twin=False, policy_delay=1, target_noise=0) learns Pendulum-v1: best mean return ≥ −200 within 8k steps"""
+    """DDPG (twin=False, policy_delay=1, target_noise=0) learns Pendulum-v1: best mean return ≥ −250 within 8k steps"""
     DDPG_PENDULUM.assert_learns(
         impl.attr("td3", "TD3Agent"),
         "the same agent with one critic, no delay and no smoothing; a correct DDPG passes after 3k-4k steps",
