@@ -54,14 +54,18 @@ def remote_of(code: Any) -> Remote | None:
     return code if isinstance(code, Remote) else None
 
 
-def call_all(calls: Sequence[tuple[Callable[..., Any], tuple]], **kwargs: Any) -> list[Any]:
-    """``[function(*args, **kwargs) for function, args in calls]``, in order; one message when all are
-    sandboxed."""
-    endpoint = _shared_endpoint([function for function, _ in calls])
+def call_all(
+    calls: Sequence[tuple[Callable[..., Any], tuple] | tuple[Callable[..., Any], tuple, dict]], **kwargs: Any
+) -> list[Any]:
+    """``[function(*args, **{**kwargs, **own}) for function, args[, own] in calls]``, in order; one message when
+    all are sandboxed. A call's own keyword arguments (an optional third element) add to the shared ``kwargs``."""
+    own = [dict(call[2]) if len(call) > 2 else {} for call in calls]
+    endpoint = _shared_endpoint([call[0] for call in calls])
     if endpoint is not None:
-        ids, arg_lists = [f._id for f, _ in calls], [list(args) for _, args in calls]
-        return endpoint.request("batch", ids=ids, args=arg_lists, kwargs=kwargs)
-    return [function(*args, **kwargs) for function, args in calls]
+        ids, arg_lists = [call[0]._id for call in calls], [list(call[1]) for call in calls]
+        each = {"each": own} if any(own) else {}
+        return endpoint.request("batch", ids=ids, args=arg_lists, kwargs=kwargs, **each)
+    return [call[0](*call[1], **{**kwargs, **mine}) for call, mine in zip(calls, own, strict=True)]
 
 
 def _shared_endpoint(functions: list[Callable[..., Any]]) -> Any:

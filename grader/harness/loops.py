@@ -91,11 +91,11 @@ def train_td(
     env_seed: int,
     train_step_cap: int | None,
     max_train_steps: int | None = None,
-    with_lengths: bool = False,
-) -> tuple[int, np.ndarray] | tuple[int, np.ndarray, np.ndarray]:
-    """Run ``episodes`` training episodes of a tabular TD-control ``agent`` (hw02, hw08's Dyna-Q; the loop of
-    :mod:`grader.harness.tabular_control`). Returns (total env steps, undiscounted return of every episode), and
-    with ``with_lengths`` also the env steps of every episode, as counted by this loop.
+) -> tuple[int, np.ndarray]:
+    """Run ``episodes`` training episodes of a tabular TD-control ``agent`` (hw02; the loop of
+    :mod:`grader.harness.tabular_control`; hw08's Dyna-Q runs the same loop in lockstep,
+    :func:`grader.harness.model_based.train_dyna_lockstep`). Returns (total env steps, undiscounted return of every
+    episode).
 
     Fails (``AssertionError``) once the episodes use more than ``max_train_steps`` env steps in total: on
     CliffWalking-v1 (no time limit) an agent that learns to walk in circles never finishes.
@@ -109,7 +109,6 @@ def train_td(
     act, update = agent.act, agent.update
     eps_start, eps_end, eps_duration = epsilon
     returns = np.empty(episodes)
-    lengths = np.zeros(episodes, dtype=np.int64)
     total_steps = 0
     for episode in range(episodes):
         agent.epsilon = harness_epsilon(episode, eps_start, eps_end, eps_duration)
@@ -126,7 +125,6 @@ def train_td(
             ret += r
             s, a, done = s2, a2, terminated or truncated
         returns[episode] = ret
-        lengths[episode] = steps
         total_steps += steps
         if total_steps > budget:
             raise AssertionError(
@@ -136,7 +134,7 @@ def train_td(
                 "update and act() say which part differs"
             )
     env.close()
-    return (total_steps, returns, lengths) if with_lengths else (total_steps, returns)
+    return total_steps, returns
 
 
 def checked_joint_action(value: object, agents: list[str], space_of: Any, what: str) -> dict[str, int]:

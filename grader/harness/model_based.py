@@ -1,10 +1,11 @@
 """Learning checks of hw08's model-based agents (design P3, P4, P9): Dyna-Q on the kit's Dyna maze, a learned
 Pendulum model with CEM-MPC, and UCT search at tic-tac-toe.
 
-* :class:`DynaSpec` trains ``DynaQAgent`` with several numbers of planning steps n through the tabular loop of
-  hw02 (:func:`grader.harness.loops.train_td`), run in the grader's own process, not beside the agent: the steps
-  it counts per episode are the verdict (the loops beside an agent only train), so sandboxed every ``act`` and
-  ``update`` is one call to the child (≈ 15k steps per check). The agent only answers ``act`` and ``update``. The value
+* :class:`DynaSpec` trains ``DynaQAgent`` with several numbers of planning steps n through hw02's tabular loop,
+  run in the grader's own process, not beside the agent: the steps it counts per episode are the verdict (the loops
+  beside an agent only train). Every run of every n steps in lockstep (:func:`train_dyna_lockstep`), so that
+  sandboxed one message per step carries the ``act`` and ``update`` calls of all of them (≈ 15k steps per check,
+  ≈ 2k messages). The agent only answers ``act`` and ``update``. The value
   is the sample-efficiency ratio of Sutton & Barto's Figure 8.2: mean steps per early episode with fewer planning
   steps divided by those with more, the smaller of the two ratios (n = 0 / n = 5 and n = 5 / n = 50).
 * :class:`MPCSpec` collects random-action Pendulum-v1 transitions in the grader, has the submission fit its model on
@@ -31,7 +32,6 @@ from grader.harness.calls import call_all, seed_global_rngs_of
 from grader.harness.curves import Curve, record
 from grader.harness.deep_control import evaluate
 from grader.harness.envs import make_env
-from grader.harness.loops import train_td
 from grader.harness.validate import as_float_array, as_int
 
 DYNA_MAZE = "grader.harness.dyna_maze:DynaMaze-v0"
@@ -77,22 +77,26 @@ class DynaSpec:
 
     def lengths(self, agent_cls: Callable[..., Any]) -> dict[int, np.ndarray]:
         """Per n, the episode lengths of every run ``(runs, episodes)`` as counted by the grader's loop."""
-        out = {}
+        agents, env_seeds = [], []
         for n in self.planning:
-            rows = []
             for run_seed in spawn_seeds(self.seed, self.runs):
                 agent_seq, env_seq = np.random.SeedSequence(run_seed).spawn(2)
-                agent = agent_cls(
-                    54, 4, self.alpha, self.gamma, self.epsilon, planning_steps=n, rng=np.random.default_rng(agent_seq)
+                agents.append(
+                    agent_cls(
+                        54,
+                        4,
+                        self.alpha,
+                        self.gamma,
+                        self.epsilon,
+                        planning_steps=n,
+                        rng=np.random.default_rng(agent_seq),
+                    )
                 )
-                env_seed = int(env_seq.generate_state(1)[0])
-                epsilon = (self.epsilon, self.epsilon, 0)
-                loop = (DYNA_MAZE, {}, self.episodes, epsilon, env_seed, None, self.max_train_steps)
-                # in the grader's process (sandboxed: one call to the child per act and update): the lengths are
-                # the verdict, so they must not come from a loop the submission's process could patch
-                rows.append(train_td(agent, *loop, with_lengths=True)[2].astype(np.float64))
-            out[n] = np.array(rows)
-        return out
+                env_seeds.append(int(env_seq.generate_state(1)[0]))
+        # in the grader's process: the lengths are the verdict, so they must not come from a loop the submission's
+        # process could patch; every run in lockstep, so that sandboxed one message per step carries all their calls
+        lengths = train_dyna_lockstep(agents, env_seeds, self.episodes, self.epsilon, self.max_train_steps)
+        return {n: lengths[k * self.runs : (k + 1) * self.runs] for k, n in enumerate(self.planning)}
 
     def value_of(self, lengths: dict[int, np.ndarray]) -> float:
         means = [float(lengths[n][:, 1:].mean()) for n in self.planning]
@@ -135,6 +139,76 @@ class DynaSpec:
             f"Sutton & Barto Fig. 8.2), seed {self.seed}. {hint}"
         )
         return value
+
+
+def train_dyna_lockstep(
+    agents: list[Any], env_seeds: list[int], episodes: int, epsilon: float, max_train_steps: int
+) -> np.ndarray:
+    """Train tabular TD agents (hw08's ``DynaQAgent``) on the Dyna maze, one env each (reset with its seed at the
+    first episode), ``episodes`` episodes at constant ``epsilon``: hw02's control loop
+    (:func:`grader.harness.loops.train_td`) for every agent, stepped together. Each agent gets exactly that loop's
+    calls in that loop's order (``agent.epsilon = epsilon`` and ``a = act(s)`` at an episode's start; per step
+    ``a' = act(s')`` unless terminated, then ``update(s, a, r, s', terminated, truncated, next_action=a')``); the
+    calls of all agents for one step go in one :func:`call_all`. Returns the env steps of every episode, counted
+    here, ``(agents, episodes)`` float64. Fails once an agent's episodes use more than ``max_train_steps`` steps."""
+    n = len(agents)
+    what = f"{type(agents[0]).__name__}.act() return value"
+    envs = [make_env(DYNA_MAZE) for _ in agents]
+    n_actions = int(envs[0].action_space.n)
+    lengths = np.zeros((n, episodes), dtype=np.int64)
+    finished = [0] * n  # episodes done, per agent
+    states, actions = [0] * n, [0] * n
+    pending: list[tuple | None] = [None] * n  # an update that waits for the agent's next action
+
+    def begin(ids: list[int]) -> None:
+        for i in ids:
+            agents[i].epsilon = epsilon
+            states[i] = int(envs[i].reset(seed=env_seeds[i] if finished[i] == 0 else None)[0])
+        for i, a in zip(ids, call_all([(agents[i].act, (states[i],)) for i in ids]), strict=True):
+            actions[i] = as_int(a, what, 0, n_actions)
+
+    running = list(range(n))
+    begin(running)
+    while running:
+        calls: list[tuple] = []
+        acting, ended = [], []
+        for i in running:
+            s2, r, terminated, truncated, _ = envs[i].step(actions[i])
+            s2, terminated, truncated = int(s2), bool(terminated), bool(truncated)
+            lengths[i, finished[i]] += 1
+            if pending[i] is not None:
+                calls.append((agents[i].update, pending[i], {"next_action": actions[i]}))
+            pending[i] = (states[i], actions[i], float(r), s2, terminated, truncated)
+            states[i] = s2
+            if terminated:
+                calls.append((agents[i].update, pending[i], {"next_action": None}))
+                pending[i] = None
+            else:
+                acting.append((i, len(calls)))
+                calls.append((agents[i].act, (s2,)))
+            if terminated or truncated:
+                ended.append(i)
+        results = call_all(calls)
+        for i, k in acting:
+            actions[i] = as_int(results[k], what, 0, n_actions)
+        flush = [(agents[i].update, pending[i], {"next_action": actions[i]}) for i in ended if pending[i] is not None]
+        if flush:  # truncated episodes: their last update, before the next episode's ε and act
+            call_all(flush)
+        for i in ended:
+            pending[i] = None
+            finished[i] += 1
+            if lengths[i].sum() > max_train_steps:
+                raise AssertionError(
+                    f"{type(agents[i]).__name__} on the Dyna maze: training used more than {max_train_steps} env "
+                    f"steps in its first {finished[i]} of {episodes} episodes; a correct agent needs far fewer: its "
+                    "episodes got longer instead of shorter. The exact checks of the agent's update and act() say "
+                    "which part differs"
+                )
+        begin([i for i in ended if finished[i] < episodes])
+        running = [i for i in running if finished[i] < episodes]
+    for env in envs:
+        env.close()
+    return lengths.astype(np.float64)
 
 
 def pendulum_transitions(n: int, seed: int, episode_length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -283,12 +283,16 @@ class Endpoint:
         if op in self.services:  # the child's entry points, e.g. ``attr(module, name)``
             return self.services[op](**payload)
         if op == "batch":  # several calls of our callables in one message, in order: ids, argument lists, kwargs
+            # shared by all, and optionally each call's own kwargs
             ids, args, kwargs = payload.get("ids"), payload.get("args"), payload.get("kwargs", {})
-            if type(ids) is not list or type(args) is not list or len(ids) != len(args):
+            each = payload.get("each", [{}] * len(ids) if type(ids) is list else None)
+            if type(ids) is not list or type(args) is not list or type(each) is not list or type(kwargs) is not dict:
+                raise WireError("malformed batch")
+            if not len(ids) == len(args) == len(each) or not all(type(k) is dict for k in each):
                 raise WireError("malformed batch")
             if not all(type(i) is int and i in self.objects for i in ids):
                 raise WireError("a batch names an unknown object")
-            return [self._call(self.objects[i], a, kwargs) for i, a in zip(ids, args, strict=True)]
+            return [self._call(self.objects[i], a, {**kwargs, **k}) for i, a, k in zip(ids, args, each, strict=True)]
         target, name = payload.get("ref"), str(payload.get("name"))
         if isinstance(target, Remote):
             raise WireError("a request must name one of the receiver's own objects")

@@ -1,16 +1,21 @@
-"""The kit's envs of hw08 (Dyna maze, tic-tac-toe) and the grader's perfect tic-tac-toe player."""
+"""The kit's envs of hw08 (Dyna maze, tic-tac-toe), the grader's perfect tic-tac-toe player, and the lockstep loop
+that trains hw08's Dyna-Q agents."""
 
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 import numpy as np
 from gymnasium.utils.env_checker import check_env
+from helpers import COURSE_ROOT
 
 from grader.harness.dyna_maze import GOAL, SHORTEST_PATH, START, cell_index
 from grader.harness.envs import make_env
-from grader.harness.model_based import DYNA_MAZE, TICTACTOE
+from grader.harness.loops import train_td
+from grader.harness.model_based import DYNA_MAZE, TICTACTOE, train_dyna_lockstep
 from grader.harness.tictactoe import random_opponent
+from grader.impl import Implementation
 from grader.oracles.tictactoe import minimax_value, perfect_opponent
 
 
@@ -63,3 +68,50 @@ def test_tictactoe_seeded_and_perfect_play() -> None:
     occupied = int(np.flatnonzero(obs)[0])  # the opponent opened there
     _, reward, terminated, _, info = env.step(occupied)
     assert reward == -1.0 and terminated and info["illegal"]
+
+
+class Recorder:
+    """A Dyna-Q agent that logs every call it gets and every ε it is given; ``stuck`` always moves up (never reaches
+    the goal: its episodes end truncated at the maze's 5000 steps)."""
+
+    def __init__(self, agent: Any, stuck: bool = False) -> None:
+        self.agent, self.stuck, self.log = agent, stuck, []
+
+    @property
+    def epsilon(self) -> float:
+        return self.agent.epsilon
+
+    @epsilon.setter
+    def epsilon(self, value: float) -> None:
+        self.log.append(("epsilon", value))
+        self.agent.epsilon = value
+
+    def act(self, s: int) -> int:
+        a = 0 if self.stuck else self.agent.act(s)
+        self.log.append(("act", s, a))
+        return a
+
+    def update(self, *transition: Any, next_action: int | None) -> None:
+        self.log.append(("update", *transition, next_action))
+        self.agent.update(*transition, next_action=next_action)
+
+
+def test_the_lockstep_loop_gives_each_agent_the_tabular_loop_alone() -> None:
+    """hw08's Dyna check steps all its agents together (one sandbox message per step): each agent must get exactly
+    the calls, in the order, that hw02's loop run for it alone gives — terminated and truncated episodes alike —
+    and the episode lengths must add up to that loop's env steps."""
+    dyna = Implementation(root=COURSE_ROOT / "solutions", assignment="hw08_model_based").attr("dyna", "DynaQAgent")
+    plan = [(0, 1, False), (5, 2, False), (50, 3, False), (0, 4, True)]  # planning steps, seed, stuck
+
+    def agents() -> list[Recorder]:
+        return [
+            Recorder(dyna(54, 4, 0.1, 0.95, 0.1, planning_steps=n, rng=np.random.default_rng(s)), k) for n, s, k in plan
+        ]
+
+    together, env_seeds = agents(), [11, 12, 13, 14]
+    lengths = train_dyna_lockstep(together, env_seeds, 3, 0.1, 30_000)
+    assert lengths[3].tolist() == [5000.0] * 3, lengths[3]
+    for alone, agent, env_seed, row in zip(agents(), together, env_seeds, lengths, strict=True):
+        total, _ = train_td(alone, DYNA_MAZE, {}, 3, (0.1, 0.1, 0), env_seed, None, 30_000)
+        assert agent.log == alone.log
+        assert row.sum() == total

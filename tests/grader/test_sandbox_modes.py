@@ -3,11 +3,15 @@ their real reason, and the student's text cannot rewrite the reports."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from helpers import (
     COURSE_ROOT,
@@ -22,6 +26,7 @@ from helpers import (
     write_package,
 )
 
+from grader.harness.calls import call_all
 from grader.harness.deep_control import DeepSpec
 from grader.harness.dqn_fixtures import DQN_HPARAMS
 from grader.impl import Implementation
@@ -253,6 +258,18 @@ def this_process_in(sandbox_mode: str, tmp_path: Path, monkeypatch: pytest.Monke
         probe.cache_clear()
 
 
+@contextlib.contextmanager
+def reference_in_sandbox(assignment: str) -> Iterator[SandboxedImplementation]:
+    """The reference of ``assignment`` in a sandbox of this process's mode."""
+    zygote = Zygote(COURSE_ROOT / "solutions", assignment)
+    session = SandboxSession(zygote, seed=1, limits=Limits())
+    try:
+        yield SandboxedImplementation(session)
+    finally:
+        session.close()
+        zygote.close()
+
+
 @pytest.mark.usefixtures("this_process_in")
 def test_a_learning_run_is_the_same_number_for_number_in_the_sandbox() -> None:
     """The harness seeds the global RNGs of the process that runs the agent (DQN's networks are initialised from
@@ -261,13 +278,27 @@ def test_a_learning_run_is_the_same_number_for_number_in_the_sandbox() -> None:
     spec = DeepSpec(
         "run", "dqn", "DQNAgent", "CartPole-v1", steps=2500, seed=3, low=0.0, eval_episodes=3, hparams=DQN_HPARAMS
     )
-    solutions = COURSE_ROOT / "solutions"
-    in_process = spec.run(Implementation(root=solutions, assignment="hw04_dqn").attr("dqn", "DQNAgent"))
-    zygote = Zygote(solutions, "hw04_dqn")
-    session = SandboxSession(zygote, seed=1, limits=Limits())
-    try:
-        sandboxed = spec.run(SandboxedImplementation(session).attr("dqn", "DQNAgent"))
-    finally:
-        session.close()
-        zygote.close()
-    assert (sandboxed.train_returns, sandboxed.curve) == (in_process.train_returns, in_process.curve)
+    in_process = spec.run(Implementation(root=COURSE_ROOT / "solutions", assignment="hw04_dqn").attr("dqn", "DQNAgent"))
+    with reference_in_sandbox("hw04_dqn") as sandboxed:
+        run = spec.run(sandboxed.attr("dqn", "DQNAgent"))
+    assert (run.train_returns, run.curve) == (in_process.train_returns, in_process.curve)
+
+
+@pytest.mark.usefixtures("this_process_in")
+def test_calls_sent_together_keep_their_own_keyword_arguments() -> None:
+    """:func:`call_all` sends many calls in one message (hw08's Dyna check: every agent's ``act`` and ``update`` of one
+    step); each call's own keyword arguments (SARSA's ``next_action``) reach it: the sandboxed Q table is the
+    in-process one."""
+
+    def table(impl: Any) -> list[list[float]]:
+        agent = impl.attr("td", "SarsaAgent")(3, 2, 0.5, 0.9, 0.0, rng=np.random.default_rng(0))
+        agent.Q = np.arange(6.0).reshape(3, 2)
+        calls = [
+            (agent.update, (s % 3, s % 2, 1.0, (s + 1) % 3, False, False), {"next_action": s // 3}) for s in range(6)
+        ]
+        call_all(calls)
+        return np.asarray(agent.Q, dtype=np.float64).tolist()
+
+    in_process = table(Implementation(root=COURSE_ROOT / "solutions", assignment="hw02_tabular"))
+    with reference_in_sandbox("hw02_tabular") as sandboxed:
+        assert table(sandboxed) == in_process
