@@ -153,6 +153,7 @@ def train_dyna_lockstep(
     here, ``(agents, episodes)`` float64. Fails once an agent's episodes use more than ``max_train_steps`` steps."""
     n = len(agents)
     what = f"{type(agents[0]).__name__}.act() return value"
+    acts, updates = [agent.act for agent in agents], [agent.update for agent in agents]  # fetched once
     envs = [make_env(DYNA_MAZE) for _ in agents]
     n_actions = int(envs[0].action_space.n)
     lengths = np.zeros((n, episodes), dtype=np.int64)
@@ -164,7 +165,7 @@ def train_dyna_lockstep(
         for i in ids:
             agents[i].epsilon = epsilon
             states[i] = int(envs[i].reset(seed=env_seeds[i] if finished[i] == 0 else None)[0])
-        for i, a in zip(ids, call_all([(agents[i].act, (states[i],)) for i in ids]), strict=True):
+        for i, a in zip(ids, call_all([(acts[i], (states[i],)) for i in ids]), strict=True):
             actions[i] = as_int(a, what, 0, n_actions)
 
     running = list(range(n))
@@ -177,21 +178,21 @@ def train_dyna_lockstep(
             s2, terminated, truncated = int(s2), bool(terminated), bool(truncated)
             lengths[i, finished[i]] += 1
             if pending[i] is not None:
-                calls.append((agents[i].update, pending[i], {"next_action": actions[i]}))
+                calls.append((updates[i], pending[i], {"next_action": actions[i]}))
             pending[i] = (states[i], actions[i], float(r), s2, terminated, truncated)
             states[i] = s2
             if terminated:
-                calls.append((agents[i].update, pending[i], {"next_action": None}))
+                calls.append((updates[i], pending[i], {"next_action": None}))
                 pending[i] = None
             else:
                 acting.append((i, len(calls)))
-                calls.append((agents[i].act, (s2,)))
+                calls.append((acts[i], (s2,)))
             if terminated or truncated:
                 ended.append(i)
         results = call_all(calls)
         for i, k in acting:
             actions[i] = as_int(results[k], what, 0, n_actions)
-        flush = [(agents[i].update, pending[i], {"next_action": actions[i]}) for i in ended if pending[i] is not None]
+        flush = [(updates[i], pending[i], {"next_action": actions[i]}) for i in ended if pending[i] is not None]
         if flush:  # truncated episodes: their last update, before the next episode's ε and act
             call_all(flush)
         for i in ended:
