@@ -47,7 +47,9 @@ class ReinforceAgent:
     Attributes the grader reads:
         policy: ``CategoricalPolicy(obs_dim, n, hidden)`` for a ``Discrete(n)`` action space,
             ``GaussianPolicy(obs_dim, m, hidden, log_std_init)`` for a ``Box`` of shape (m,);
-        value_net: ``mlp([obs_dim, *hidden, 1])`` when ``baseline``, else ``None``;
+        value_net: ``mlp([obs_dim, *hidden, 1])`` when ``baseline``, else ``None``; both networks keep PyTorch's
+            default ``nn.Linear`` initialisation, as built (do not re-initialise them: the learning budgets are
+            calibrated for it, and ``test_networks_keep_default_init`` checks it);
         optimizer: ONE ``torch.optim.Adam`` over the policy's and the value net's parameters, learning rate ``lr``
             and PyTorch's other defaults (betas (0.9, 0.999), eps 1e-8), created once: its moments carry over from
             one update to the next.

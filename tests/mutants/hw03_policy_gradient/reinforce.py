@@ -136,4 +136,21 @@ MUTANTS = [
 """,
         killed_by=("test_hidden_second_update_gets_only_its_episodes",),
     ),
+    Mutant(
+        id="INIT-kaiming-normal",
+        assignment=_A,
+        description="the policy and the value net re-initialise their layers with He (Kaiming) normal weights and "
+        "zero biases, against the docstring (the learning budgets are calibrated for PyTorch's default)",
+        file=_F,
+        old="""        self.value_net = mlp([obs_dim, *hidden, 1]) if baseline else None
+""",
+        new="""        self.value_net = mlp([obs_dim, *hidden, 1]) if baseline else None
+        for net in (self.policy, self.value_net):
+            for layer in net.modules() if net is not None else ():
+                if isinstance(layer, torch.nn.Linear):
+                    torch.nn.init.kaiming_normal_(layer.weight)
+                    torch.nn.init.zeros_(layer.bias)
+""",
+        killed_by=("test_networks_keep_default_init",),
+    ),
 ]

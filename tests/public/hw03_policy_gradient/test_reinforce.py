@@ -16,8 +16,9 @@ import torch
 
 from grader.golden import expected
 from grader.harness.deep_control import DeepSpec
+from grader.harness.initialisation import assert_default_linear_init
 from grader.harness.policy_gradient import check_bandit_gradient
-from grader.harness.validate import InvalidOutput, as_float_array, as_int, as_tensor_array
+from grader.harness.validate import InvalidOutput, as_float_array, as_int, as_named_parameters, as_tensor_array
 
 POINT_MASS = "grader.harness.point_mass:PointMass-v0"
 BANDIT = {"theta0": [0.4, -0.1], "actions": [0, 1, 1, 0, 1, 1], "returns": [1.0, -0.5, 2.0, 0.0, 1.5, -1.0]}
@@ -158,6 +159,30 @@ def test_baseline_advantages_detached(impl):
     assert plain.value_net is None, "without a baseline, value_net must be None"
     got = as_tensor_array(plain.advantages(obs, returns), "advantages(obs, returns) without a baseline", (6,))
     assert np.allclose(got, returns.numpy(), atol=1e-6), f"without a baseline advantages must be G, got {got.tolist()}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(20)
+def test_networks_keep_default_init(impl):
+    """The policy and the value net keep PyTorch's default nn.Linear initialisation, as mlp builds them (the learning
+    budgets are calibrated for it)"""
+    agent_cls = impl.attr("reinforce", "ReinforceAgent")
+    obs_space = gym.spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
+    spaces = {
+        "Discrete(2)": gym.spaces.Discrete(2),
+        "Box (2,)": gym.spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32),
+    }
+    for kind, action_space in spaces.items():
+        agent = agent_cls(obs_space, action_space, seed=0, hidden=(64, 64), baseline=True)
+        for name in ("policy", "value_net"):
+            what = f"ReinforceAgent(obs (4,), {kind} actions, hidden=(64, 64), baseline=True).{name}"
+            assert_default_linear_init(as_named_parameters(getattr(agent, name), what), what, INIT_MEASURED)
+
+
+INIT_MEASURED = (
+    "with He/Kaiming initialisation a correct REINFORCE without a baseline missed 195 on CartPole on 4 of 30 "
+    "calibration seeds, one of them stuck at 9"
+)
 
 
 # Calibration (rlgrade calibrate hw03 → calibration/hw03_policy_gradient.md; 30 unseen seeds, best semantics:

@@ -26,6 +26,7 @@ from grader.harness.dqn_fixtures import (
     parameters,
     same_parameters,
 )
+from grader.harness.initialisation import assert_default_linear_init
 from grader.harness.validate import as_float, as_int, as_named_parameters, as_tensor_array, matching_cause
 
 # Fixture networks: Q_online(s) = [s0, s1, s0 + s1 − 1] and Q_target(s) = [s0/2 + 1, 2 s1, s1 − s0].
@@ -207,22 +208,11 @@ def test_q_networks_keep_default_init(impl):
         network = impl.attr("dqn", name)
         seed_global_rngs_of(network, 0)
         params = as_named_parameters(network(4, 2, (64, 64)), f"{name}(4, 2, (64, 64))")
-        for key, w in params.items():
-            if w.ndim != 2:
-                continue
-            bound = 1.0 / np.sqrt(w.shape[1])  # nn.Linear's default: U(−1/√fan_in, 1/√fan_in), weights and bias
-            bias = params.get(key.removesuffix("weight") + "bias", np.zeros(0))
-            sd_ratio = float(w.std()) / (bound / np.sqrt(3.0))
-            default = np.max(np.abs(w)) <= bound * (1 + 1e-6) and np.max(np.abs(bias), initial=0.0) <= bound * (
-                1 + 1e-6
-            )
-            assert default and (w.size < 64 or 0.75 <= sd_ratio <= 1.25), (
-                f"{name}(4, 2, (64, 64)): layer `{key}` ({w.shape[0]}×{w.shape[1]}) starts with max |w| = "
-                f"{np.max(np.abs(w)):.3f}, sd {w.std():.3f} and max |b| = {np.max(np.abs(bias), initial=0.0):.3f}; "
-                f"PyTorch's default nn.Linear initialisation draws both from U(−1/√{w.shape[1]}, 1/√{w.shape[1]}) = "
-                f"±{bound:.3f} (sd {bound / np.sqrt(3.0):.3f}). Keep it: the learning checks' budgets are calibrated "
-                "for it (with He/Kaiming initialisation a correct agent missed the CartPole bar on 2 of 11 seeds)"
-            )
+        assert_default_linear_init(
+            params,
+            f"{name}(4, 2, (64, 64))",
+            "with He/Kaiming initialisation a correct agent missed the CartPole bar on 2 of 11 seeds",
+        )
 
 
 @pytest.mark.points(3)
