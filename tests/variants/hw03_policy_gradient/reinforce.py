@@ -1,12 +1,11 @@
 """Correct REINFORCE agents in other styles than the reference (``solutions/hw03_policy_gradient/reinforce.py``).
 
 The docstrings fix the networks (``mlp`` with tanh, PyTorch's default initialisation, checked), the loss, the
-optimiser and that actions are sampled with torch's global generator, not which torch calls do it: one variant
-samples by hand (``torch.multinomial`` on the probabilities, μ + σ·ε with ``torch.randn_like``), which draws other
-random numbers than ``Distribution.sample`` and so trains along other paths; the other writes the losses and the
-normalisation out in torch (a sum over the batch divided by B, ``F.mse_loss``, the population standard deviation
-of a tensor), which round differently. Both must get every point (``rlgrade calibrate hw03`` runs them on the
-REINFORCE learning checks).
+optimiser and that actions are sampled with torch's global generator, not how. One variant samples by inversion
+and Box–Muller from ``torch.rand`` (``Distribution.sample`` draws with ``torch.multinomial`` / ``torch.normal``),
+so it trains along other random paths; the other writes the losses and the normalisation out in torch (a sum over
+the batch divided by B, ``F.mse_loss``, the population standard deviation of a tensor), which round differently.
+Both must get every point (``rlgrade calibrate hw03`` runs them on the REINFORCE learning checks).
 """
 
 from grader.mutants import Edit, Variant
@@ -22,9 +21,9 @@ _LEARNING = (
 
 VARIANTS = [
     Variant(
-        id="sampling-by-hand",
+        id="sampling-by-inversion",
         assignment=_A,
-        description="act samples with torch.multinomial(probs) and mean + std * torch.randn_like(mean)",
+        description="act samples from torch.rand: the inverse CDF of the categorical, Box–Muller for the Gaussian",
         edits=(
             Edit(
                 _F,
@@ -32,8 +31,12 @@ VARIANTS = [
                 "            raw = (dist.mean if deterministic else dist.sample())[0].numpy()\n",
                 "                if deterministic:\n"
                 "                    return int(dist.logits.argmax())\n"
-                "                return int(torch.multinomial(dist.probs, 1)[0, 0])\n"
-                "            noise = torch.zeros_like(dist.mean) if deterministic else torch.randn_like(dist.mean)\n"
+                "                below = torch.cumsum(dist.probs[0], 0)[:-1] < torch.rand(())\n"
+                "                return int(below.sum())\n"
+                "            noise = torch.zeros_like(dist.mean)\n"
+                "            if not deterministic:\n"
+                "                u1, u2 = 1.0 - torch.rand_like(dist.mean), torch.rand_like(dist.mean)\n"
+                "                noise = torch.sqrt(-2.0 * torch.log(u1)) * torch.cos(2.0 * torch.pi * u2)\n"
                 "            raw = (dist.mean + dist.stddev * noise)[0].numpy()\n",
             ),
         ),
