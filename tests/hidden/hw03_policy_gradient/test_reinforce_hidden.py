@@ -230,15 +230,15 @@ def test_hidden_reinforce_point_mass_3d(impl):
     )
 
 
-# Calibration (30 unseen seeds, best semantics): reference 30/30 pass after 9.5k ± 5.0k env steps (max 25k), budget
-# margin +4.1 sd (false fail ≈ 2e-5 by the normal estimate; a log-normal fit of the skewed steps gives ≈ 0.5 %),
-# 2.1 CPU s per run (max 5.2). Mutant PG1-loss-sign-flipped: 9.4 ± 0.2, 0/10 pass.
+# Calibration (30 unseen seeds, best semantics): reference 30/30 pass after 9.5k ± 5.0k env steps (max 25k), 2.1 CPU
+# s per run (max 5.2). The correct variant that samples by inversion (tests/variants) needed 40k steps on seed 1011
+# (best 151.6 at the old budget of 30k): the budget is 50k. Mutant PG1-loss-sign-flipped: 9.4 ± 0.2, 0/10 pass.
 REINFORCE_CARTPOLE_NO_BASELINE = DeepSpec(
     check="test_hidden_reinforce_cartpole_no_baseline",
     module="reinforce",
     agent="ReinforceAgent",
     env_id="CartPole-v1",
-    steps=30_000,
+    steps=50_000,
     seed=5,
     low=195.0,
     semantics="best",
@@ -250,7 +250,7 @@ REINFORCE_CARTPOLE_NO_BASELINE = DeepSpec(
 @pytest.mark.points(4)
 @pytest.mark.timeout(60)
 def test_hidden_reinforce_cartpole_no_baseline(impl):
-    """REINFORCE without a baseline (normalised reward-to-go) on CartPole-v1, 30k steps: an evaluation ≥ 195"""
+    """REINFORCE without a baseline (normalised reward-to-go) on CartPole-v1, 50k steps: an evaluation ≥ 195"""
     REINFORCE_CARTPOLE_NO_BASELINE.assert_learns(
         impl.attr("reinforce", "ReinforceAgent"),
         "without a baseline Ψ = normalize(G); value_net is None and the loss is the policy term only",
