@@ -5,7 +5,7 @@ Pendulum model with CEM-MPC, and UCT search at tic-tac-toe.
   run in the grader's own process, not beside the agent: the steps it counts per episode are the verdict (the loops
   beside an agent only train). Every run of every n steps in lockstep (:func:`train_dyna_lockstep`), so that
   sandboxed one message per step carries the ``act`` and ``update`` calls of all of them (≈ 15k steps per check,
-  ≈ 2k messages). The agent only answers ``act`` and ``update``. The value
+  ≈ 4k messages). The agent only answers ``act`` and ``update``. The value
   is the sample-efficiency ratio of Sutton & Barto's Figure 8.2: mean steps per early episode with fewer planning
   steps divided by those with more, the smaller of the two ratios (n = 0 / n = 5 and n = 5 / n = 50).
 * :class:`MPCSpec` collects random-action Pendulum-v1 transitions in the grader, has the submission fit its model on
