@@ -174,20 +174,20 @@ def train_dyna_lockstep(
         calls: list[tuple] = []
         acting, ended = [], []
         for i in running:
-            s2, r, terminated, truncated, _ = envs[i].step(actions[i])
-            s2, terminated, truncated = int(s2), bool(terminated), bool(truncated)
+            s2, r, terminal, truncated, _ = envs[i].step(actions[i])
+            s2, terminal, truncated = int(s2), bool(terminal), bool(truncated)
             lengths[i, finished[i]] += 1
             if pending[i] is not None:
                 calls.append((updates[i], pending[i], {"next_action": actions[i]}))
-            pending[i] = (states[i], actions[i], float(r), s2, terminated, truncated)
+            pending[i] = (states[i], actions[i], float(r), s2, terminal, truncated)
             states[i] = s2
-            if terminated:
+            if terminal:
                 calls.append((updates[i], pending[i], {"next_action": None}))
                 pending[i] = None
             else:
                 acting.append((i, len(calls)))
                 calls.append((acts[i], (s2,)))
-            if terminated or truncated:
+            if terminal or truncated:
                 ended.append(i)
         results = call_all(calls)
         for i, k in acting:
