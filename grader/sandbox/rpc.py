@@ -282,13 +282,17 @@ class Endpoint:
             raise WireError("malformed request")
         if op in self.services:  # the child's entry points, e.g. ``attr(module, name)``
             return self.services[op](**payload)
-        if op == "batch":  # several calls of our callables in one message, in order: ids, argument lists, kwargs
-            # shared by all, and optionally each call's own kwargs
+        if op == "batch":  # several calls of our callables in one message, in order: ids, argument lists, the
+            # kwargs they share and, optionally, each call's own kwargs
             ids, args, kwargs = payload.get("ids"), payload.get("args"), payload.get("kwargs", {})
-            each = payload.get("each", [{}] * len(ids) if type(ids) is list else None)
-            if type(ids) is not list or type(args) is not list or type(each) is not list or type(kwargs) is not dict:
+            if type(ids) is not list or type(args) is not list or type(kwargs) is not dict:
                 raise WireError("malformed batch")
-            if not len(ids) == len(args) == len(each) or not all(type(k) is dict for k in each):
+            each = payload.get("each", [{}] * len(ids))
+            if (
+                type(each) is not list
+                or not len(ids) == len(args) == len(each)
+                or any(type(k) is not dict for k in each)
+            ):
                 raise WireError("malformed batch")
             if not all(type(i) is int and i in self.objects for i in ids):
                 raise WireError("a batch names an unknown object")
