@@ -35,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -216,17 +217,27 @@ class CheckCalibration:
 SPEC_PROTOCOL = ("check", "seed", "module", "agent", "with_seed", "measure", "passes", "bounds", "describe_run")
 
 
-def find_specs(course_root: Path, assignment: str) -> list[Any]:
-    """Every module-level spec of the assignment's public and hidden check files, in file order."""
-    specs = []
+def check_modules(course_root: Path, assignment: str) -> list[ModuleType]:
+    """The assignment's public and hidden check files, imported (outside pytest), in file order."""
+    modules = []
     for kind in ("public", "hidden"):
         for path in sorted((course_root / "tests" / kind / assignment).glob("test_*.py")):
             module_spec = importlib.util.spec_from_file_location(f"calibrate_{assignment}_{kind}_{path.stem}", path)
             assert module_spec is not None and module_spec.loader is not None
             module = importlib.util.module_from_spec(module_spec)
             module_spec.loader.exec_module(module)
-            specs += [v for v in vars(module).values() if all(hasattr(v, a) for a in ("measure", "with_seed", "check"))]
-    return specs
+            modules.append(module)
+    return modules
+
+
+def is_spec(value: object) -> bool:
+    """A learning check's spec (:data:`SPEC_PROTOCOL`), told by the attributes only specs have."""
+    return all(hasattr(value, a) for a in ("measure", "with_seed", "check"))
+
+
+def find_specs(course_root: Path, assignment: str) -> list[Any]:
+    """Every module-level spec of the assignment's public and hidden check files, in file order."""
+    return [v for module in check_modules(course_root, assignment) for v in vars(module).values() if is_spec(v)]
 
 
 def _measure(job: tuple[Any, str, str, int]) -> tuple[float, int | None, float, bool]:

@@ -1,7 +1,7 @@
 """Mutation testing of an assignment's checks: grade every known-bug variant of the reference ("mutant").
 
 For each mutant of ``tests/mutants/<assignment>/`` the public and hidden checks run against the patched
-reference: every exact check, and the learning checks (those with a spec, see :mod:`grader.calibration`) only
+reference: every exact check, and the learning checks (:func:`learning_checks`) only
 where the mutant's ``killed_by`` names them, since a learning check costs up to a minute. The result is a kill
 matrix (mutant × check). A mutant must lose the points of every check it names, and must not get full marks.
 A correct variant (:class:`grader.mutants.Variant`) is graded the same way and must lose no point of an exact check.
@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.calibration import find_specs
+from grader.calibration import check_modules, is_spec
 from grader.mutants import Mutant, Variant, load_bank
 from grader.runner import assignment_dirs, run_checks
 
@@ -55,10 +55,25 @@ def grade_mutant(course_root: Path, mutant: Mutant, work: Path, select: str | No
     return MutantResult(mutant, grade_patched(course_root, mutant, work, select))
 
 
+def learning_checks(course_root: Path, assignment: str) -> set[str]:
+    """The assignment's learning checks: each check a spec names, in the check's own file or, for a check the
+    project's gate 4 re-runs, in the homework's file it comes from; and each check marked ``learning`` (runs that
+    train through a budget without a spec: the project's benchmark)."""
+    names = set()
+    for module in check_modules(course_root, assignment):
+        for name, check in vars(module).items():
+            if not (name.startswith("test_") and callable(check)):
+                continue
+            home = getattr(check, "__globals__", {})  # the file that defines the check
+            marked = any(mark.name == "learning" for mark in getattr(check, "pytestmark", []))
+            if marked or any(is_spec(value) and value.check == name for value in home.values()):
+                names.add(name)
+    return names
+
+
 def exact_checks_only(course_root: Path, assignment: str) -> str | None:
-    """A ``-k`` expression leaving out every learning check of the assignment (those with a spec)."""
-    learning = sorted({spec.check for spec in find_specs(course_root, assignment)})
-    return " and ".join(f"not {name}" for name in learning) or None
+    """A ``-k`` expression leaving out every learning check of the assignment."""
+    return " and ".join(f"not {name}" for name in sorted(learning_checks(course_root, assignment))) or None
 
 
 def _without(learning: set[str], mutant: Mutant) -> str | None:
@@ -68,7 +83,7 @@ def _without(learning: set[str], mutant: Mutant) -> str | None:
 
 
 def mutation_matrix(course_root: Path, assignment: str, workers: int, only: list[str] | None) -> list[MutantResult]:
-    learning = {spec.check for spec in find_specs(course_root, assignment)}
+    learning = learning_checks(course_root, assignment)
     bank = [m for m in load_bank(course_root, assignment) if only is None or m.id in only]
     with tempfile.TemporaryDirectory(prefix=f"mutants_{assignment}_") as tmp, ThreadPoolExecutor(workers) as pool:
         jobs = [pool.submit(grade_mutant, course_root, m, Path(tmp) / m.id, _without(learning, m)) for m in bank]

@@ -290,6 +290,7 @@ def fallback_message(rep: pytest.TestReport) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): points a check is worth when it passes")
+    config.addinivalue_line("markers", "learning: trains through a budget without a spec (grader.mutation)")
     # torch reads these when it is first imported: keep every check single-threaded (design P4).
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")

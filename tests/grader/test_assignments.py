@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from helpers import COURSE_ROOT, grade
 
+from grader.calibration import find_specs
 from grader.mutants import Mutant, Variant, load_bank, load_variants
-from grader.mutation import exact_checks_only, grade_mutant, grade_patched
+from grader.mutation import exact_checks_only, grade_mutant, grade_patched, learning_checks
 from grader.release import assignment_names
 
 ASSIGNMENTS = assignment_names(COURSE_ROOT)
@@ -58,3 +59,12 @@ def test_correct_variant_gets_every_point_of_the_exact_checks(variant: Variant, 
     failed = grade_patched(COURSE_ROOT, variant, tmp_path, exact_checks_only(COURSE_ROOT, variant.assignment))
     lost = sorted(name for name, f in failed.items() if f)
     assert failed and not lost, f"{variant.id} ({variant.description}) loses the points of {lost}"
+
+
+def test_exact_checks_leave_out_every_learning_run_also_those_the_project_re_runs() -> None:
+    """A spec's check (hw04's), a homework's learning check re-run by the project's gate 4 and the project's
+    benchmark (marked ``learning``) are learning checks; exact checks, re-run or not, are not."""
+    assert learning_checks(COURSE_ROOT, "hw04_dqn") == {spec.check for spec in find_specs(COURSE_ROOT, "hw04_dqn")}
+    project = learning_checks(COURSE_ROOT, "hw13_project")
+    assert {"test_benchmark", "test_dqn_cartpole", "test_td3_pendulum", "test_iql_penalty_game"} <= project
+    assert not project & {"test_agent_api", "test_buffer_wraps_around", "test_smoke"}

@@ -33,6 +33,7 @@ CASES = [(name, seed) for name, bench in BENCHMARKS.items() for seed in bench.se
 
 
 @pytest.mark.points(1)
+@pytest.mark.learning
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("name,seed", CASES, ids=[f"{n}-seed{s}" for n, s in CASES])
 def test_benchmark(impl, request, name, seed):
