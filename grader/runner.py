@@ -13,15 +13,15 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.budget import BUSY_RETRIES, Clock, at_wall_limit, wall_limit
+from grader.launcher import LAUNCHER, Run
 from grader.results import CheckResult, read_records, result_from_record
+from grader.sandbox.zygote import preloads
 
 #: Seconds a check may overrun its wall-clock limit (pytest-timeout's) before the grader kills the process.
 KILL_GRACE = 10.0
@@ -60,9 +60,9 @@ def assignment_dirs(course_root: Path, selector: str | None, hidden: bool) -> li
     return dirs
 
 
-def _pytest_command(course_root: Path, impl: str, records: Path, targets: list[str], extra: list[str]) -> list[str]:
+def _pytest_args(course_root: Path, impl: str, records: Path, targets: list[str], extra: list[str]) -> list[str]:
     return [
-        sys.executable, "-m", "pytest", *targets,
+        *targets,
         "--impl", impl, "--rlgrade-records", str(records),
         "--rootdir", str(course_root), "-c", str(course_root / "pyproject.toml"),
         "-p", "no:cacheprovider", "-q", "--no-header", "-rN", "--color=no", *extra,
@@ -85,7 +85,7 @@ def _read_watch(records: Path) -> _Watch:
     return _Watch(collected, results, current)
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: Run) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -141,11 +141,9 @@ def run_checks(
     while True:
         graded_before = len(results)
         with log.open("a", encoding="utf-8") as log_fh:
-            proc = subprocess.Popen(
-                _pytest_command(course_root, impl, records, targets, extra_args or []),
-                cwd=course_root, env=env, stdout=log_fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )  # fmt: skip
+            args = _pytest_args(course_root, impl, records, targets, extra_args or [])
+            preload = preloads([course_root / t.split("::")[0] for t in targets])
+            proc = LAUNCHER.launch(args, course_root, env, log_fh.fileno(), preload)
             lost = _watch(proc, records, "--sandbox" in (extra_args or []), progress, len(results))
         watch = _read_watch(records)
         collected.update(watch.collected)
@@ -182,7 +180,7 @@ def run_checks(
 
 
 def _watch(
-    proc: subprocess.Popen,
+    proc: Run,
     records: Path,
     sandboxed: bool,
     progress: Progress | None = None,

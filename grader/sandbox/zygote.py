@@ -53,11 +53,11 @@ class ZygoteGone(Exception):
     """The zygote did not answer (the check's code killed or stopped it); it has been killed."""
 
 
-def preloads(package: Path) -> list[str]:
-    """The packages of :data:`PRELOADED` that some module of the submission's package imports."""
-    if not package.is_dir():
-        return []
-    sources = [p.read_text(errors="replace") for p in package.rglob("*.py")]
+def preloads(paths: list[Path]) -> list[str]:
+    """The packages of :data:`PRELOADED` that some Python file among ``paths`` (files, or folders searched
+    recursively) imports."""
+    files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*.py") if p.is_dir() else [])]
+    sources = [f.read_text(errors="replace") for f in files]
     used = [re.compile(rf"^\s*(import|from)\s+{name}\b", re.MULTILINE) for name in PRELOADED]
     return [name for name, pattern in zip(PRELOADED, used, strict=True) if any(pattern.search(s) for s in sources)]
 
@@ -98,7 +98,7 @@ class Zygote:
         self.uid = self.uid or claim_uid()
         confinement = confine(ZYGOTE_LIMITS, home, code, self.cgroup, self.uid.uid)
         self.own_pids = confinement.own_pids
-        options = [*confinement.options, *preloads(package)]
+        options = [*confinement.options, *preloads([package])]
         command = [sys.executable, "-I", "-B", "-m", "grader.sandbox.child", str(self.impl_root), self.assignment]
         with open(self.workdir / "zygote-output.txt", "wb", opener=private_file) as out:
             self.process = subprocess.Popen(
